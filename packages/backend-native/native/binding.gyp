@@ -1,0 +1,12 @@
+{
+  "targets": [
+    {
+      "target_name": "distillery_native",
+      "sources": ["addon.c", "napi_util.c", "gemm.c", "conv.c", "epilogue.c", "elementwise.c", "pool.c"],
+      "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
+      "libraries": ["-lopenblas"],
+      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra", "-fno-strict-aliasing", "-fno-math-errno"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The functions exported by native/addon.c. Every array is used in place (zero-copy). */
+export interface NativeAddon {
+  /** out[i] = act(op(a[i]) . op(b[i]) + bias), row-major, for i < batch; a stride of 0 broadcasts. */
+  matmul(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    strideA: number,
+    strideB: number,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+  ): void;
+  conv2d(
+    x: Float32Array,
+    filter: Float32Array,
+    y: Float32Array,
+    params: Int32Array,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+  ): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, params: Int32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, params: Int32Array): void;
+  /** out = a (op) b; a and b each span out or repeat as a block that tiles it. Ops: see BINARY_OPS. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** out = op(x); alpha is Step's value for x <= 0. Ops: see UNARY_OPS. */
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** out[o, i] = sum over r of x[o, r, i], accumulated in double. */
+  reduceSum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
+  setNumThreads(threads: number): void;
+  getNumThreads(): number;
+  /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Zen MAX_THREADS=64". */
+  getConfig(): string;
+}
+
+/** Where `npm install` (scripts/install.mjs -> node-gyp) puts the addon; same relative path from src/ and dist/. */
+export const DEFAULT_ADDON_URL = new URL('../native/build/Release/distillery_native.node', import.meta.url);
+
+interface LoadState {
+  addon: NativeAddon | null;
+  path: string;
+  reason: string | null;
+}
+
+let state: LoadState | undefined;
+
+function addonPath(): string {
+  return process.env.DISTILLERY_NATIVE_ADDON ?? fileURLToPath(DEFAULT_ADDON_URL);
+}
+
+function isNativeAddon(value: unknown): value is NativeAddon {
+  const candidate = value as Partial<Record<keyof NativeAddon, unknown>> | null;
+  return (
+    candidate !== null &&
+    typeof candidate === 'object' &&
+    typeof candidate.matmul === 'function' &&
+    typeof candidate.conv2d === 'function' &&
+    typeof candidate.conv2dBackpropInput === 'function' &&
+    typeof candidate.conv2dBackpropFilter === 'function' &&
+    typeof candidate.binary === 'function' &&
+    typeof candidate.unary === 'function' &&
+    typeof candidate.reduceSum === 'function' &&
+    typeof candidate.setNumThreads === 'function'
+  );
+}
+
+function load(): LoadState {
+  const path = addonPath();
+  if (process.env.DISTILLERY_NATIVE === '0') return { addon: null, path, reason: 'disabled by DISTILLERY_NATIVE=0' };
+  if (!existsSync(path)) return { addon: null, path, reason: `addon not built (${path} is missing)` };
+  try {
+    // createRequire: ESM cannot import .node files, and the path must stay out of bundlers' sight.
+    const loaded: unknown = createRequire(import.meta.url)(path);
+    if (!isNativeAddon(loaded)) return { addon: null, path, reason: `${path} does not export the expected functions` };
+    return { addon: loaded, path, reason: null };
+  } catch (error) {
+    // Typically libopenblas.so missing at run time after a build on another machine.
+    return { addon: null, path, reason: `loading ${path} failed: ${(error as Error).message}` };
+  }
+}
+
+function loadState(): LoadState {
+  state ??= load();
+  return state;
+}
+
+/** The loaded addon, or null when it was not built or cannot load. Tried once per process. */
+export function loadNativeAddon(): NativeAddon | null {
+  return loadState().addon;
+}
+
+/** True when the native addon is built and loads; no kernels are registered by this call. */
+export function loadNativeKernels(): boolean {
+  return loadNativeAddon() !== null;
+}
+
+export interface NativeStatus {
+  available: boolean;
+  /** Why the addon is unavailable, or null. */
+  reason: string | null;
+  addonPath: string;
+  /** OpenBLAS threads in use (0 when unavailable). */
+  threads: number;
+  blasConfig: string | null;
+}
+
+export function nativeStatus(): NativeStatus {
+  const current = loadState();
+  const addon = current.addon;
+  return {
+    available: addon !== null,
+    reason: current.reason,
+    addonPath: current.path,
+    threads: addon ? addon.getNumThreads() : 0,
+    blasConfig: addon ? addon.getConfig() : null,
+  };
+}

@@ -1,0 +1,25 @@
+import { batchMatMulKernel } from './batch-mat-mul.js';
+import { conv2DBackpropFilterKernel } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputKernel } from './conv2d-backprop-input.js';
+import { conv2DKernel, fusedConv2DKernel } from './conv2d.js';
+import { BINARY_KERNELS, UNARY_KERNELS } from './elementwise.js';
+import { fusedMatMulKernel } from './fused-mat-mul.js';
+import { sumKernel } from './sum.js';
+import type { NativeKernelDefinition } from './types.js';
+
+export type { NativeKernelDefinition, NativeKernelFactory } from './types.js';
+
+/** Every kernel this package replaces, in registration order. */
+export const NATIVE_KERNELS: readonly NativeKernelDefinition[] = [
+  batchMatMulKernel,
+  fusedMatMulKernel,
+  conv2DKernel,
+  fusedConv2DKernel,
+  conv2DBackpropInputKernel,
+  conv2DBackpropFilterKernel,
+  ...BINARY_KERNELS,
+  ...UNARY_KERNELS,
+  sumKernel,
+];
+
+export const NATIVE_KERNEL_NAMES: readonly string[] = NATIVE_KERNELS.map((kernel) => kernel.kernelName);

@@ -1,0 +1,18 @@
+export * from './errors.js';
+export type * from './contracts/outputs.js';
+export type * from './contracts/data.js';
+export type * from './contracts/models.js';
+export type * from './contracts/loss.js';
+export type * from './contracts/scheme.js';
+export type * from './contracts/plugin.js';
+export * from './training/optimizers.js';
+export * from './training/checkpoint.js';
+export * from './training/trainer.js';
+export type * from './training/trainer-types.js';
+export * from './registry.js';
+export * from './backend/select.js';
+export * from './metrics/classification.js';
+export * from './metrics/evaluate.js';
+export * from './training/gradient-step.js';
+export * from './training/scheme-checks.js';
+export * from './training/tidy-outputs.js';

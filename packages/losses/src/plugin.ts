@@ -1,0 +1,9 @@
+import type { DistilleryPlugin } from '@distillery/core';
+import { crossEntropyDefinition } from './cross-entropy.js';
+import { kdDefinition } from './kd.js';
+
+/** Register with `registry.register(plugin)`; the bench and suite files then find losses by name. */
+export const plugin: DistilleryPlugin = {
+  name: '@distillery/losses',
+  losses: [crossEntropyDefinition, kdDefinition],
+};

@@ -1,0 +1,18 @@
+export type { LayersTrainableModel } from './types.js';
+export { fromLayersModel } from './adapter/from-layers-model.js';
+export type { FromLayersModelOptions } from './adapter/from-layers-model.js';
+export { asTeacher } from './teachers/as-teacher.js';
+export { blackBoxTeacher, BLACK_BOX_MIN_PROBABILITY } from './teachers/black-box.js';
+export type { BlackBoxTeacherOptions } from './teachers/black-box.js';
+export { SeededDropout } from './layers/seeded-dropout.js';
+export type { SeededDropoutArgs } from './layers/seeded-dropout.js';
+export { registerModelLayers } from './layers/register.js';
+export { mlp } from './zoo/mlp.js';
+export type { MlpOptions } from './zoo/mlp.js';
+export { lenet5, LENET5_INPUT_SHAPE, LENET5_WIDTHS } from './zoo/lenet5.js';
+export type { LeNet5Options, LeNet5Variant } from './zoo/lenet5.js';
+export { plainCnn } from './zoo/plain-cnn.js';
+export type { PlainCnnOptions } from './zoo/plain-cnn.js';
+export { PLAIN_CNN_PLANS } from './zoo/plain-cnn-plans.js';
+export type { PlainCnnDepth, PlainCnnPlan, PlainCnnPlanName } from './zoo/plain-cnn-plans.js';
+export { deriveSeed } from './seeds.js';
