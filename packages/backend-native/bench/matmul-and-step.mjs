@@ -1,6 +1,7 @@
 // Measures what the native kernels buy on this machine: 1024x1024 matmul GFLOP/s and samples/s of
 // the reference KD step (teacher 784-1200-1200-10 forward, student 784-800-800-10 forward/backward,
-// CE + KL at T=4, Adam, batch 128) on tfjs 'cpu', 'wasm' and 'native' (cpu + OpenBLAS kernels).
+// CE + KL at T=4, Adam, batch 128) on tfjs 'cpu', 'wasm' and 'native' (cpu + OpenBLAS kernels),
+// plus a small CNN training step (conv32-pool-conv64-pool-dense128-dense10, 28x28x1, batch 64, Adam).
 //
 //   npm run build -w @distillery/backend-native   # the bench imports ../dist
 //   node packages/backend-native/bench/matmul-and-step.mjs [--backends native,wasm,cpu] [--steps 20] [--threads 2]
@@ -97,6 +98,43 @@ async function kdSamplesPerSecond(stepCount) {
   return { samplesPerSecond: (BATCH * stepCount) / seconds, msPerStep: (1000 * seconds) / stepCount, leaked };
 }
 
+function cnn() {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
+  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 128, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: 10 }));
+  return model;
+}
+
+async function cnnSamplesPerSecond(stepCount) {
+  const batch = 64;
+  const model = cnn();
+  const optimizer = tf.train.adam(1e-3);
+  const x = tf.randomUniform([batch, 28, 28, 1]);
+  const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
+  const step = async () => {
+    const loss = tf.tidy(() => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x)), true));
+    await loss.data();
+    loss.dispose();
+  };
+  try {
+    await step();
+    const start = performance.now();
+    for (let i = 0; i < stepCount; i++) await step();
+    return `${((batch * stepCount) / ((performance.now() - start) / 1000)).toFixed(0).padStart(5)} samples/s`;
+  } catch (error) {
+    return `fails (${error.message.split('\n')[0].slice(0, 80)})`;
+  } finally {
+    tf.dispose([x, labels]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
 console.log(`node ${process.version}, tfjs ${tf.version.tfjs}, OpenBLAS threads ${native.getNativeThreads()}`);
 for (const backend of backends) {
   if (!(await tf.setBackend(backend))) {
@@ -107,7 +145,8 @@ for (const backend of backends) {
   const slow = backend === 'cpu';
   const gflops = await matmulGflops(1024, slow ? 1 : 10);
   const kd = await kdSamplesPerSecond(slow ? Math.min(steps, 2) : steps);
+  const conv = await cnnSamplesPerSecond(slow ? 1 : Math.max(3, Math.floor(steps / 2)));
   console.log(
-    `${backend.padEnd(7)} matmul 1024^2 ${gflops.toFixed(1).padStart(6)} GFLOP/s | KD step ${kd.samplesPerSecond.toFixed(0).padStart(5)} samples/s (${kd.msPerStep.toFixed(1)} ms/step, tensors leaked ${kd.leaked})`,
+    `${backend.padEnd(7)} matmul 1024^2 ${gflops.toFixed(1).padStart(6)} GFLOP/s | KD step ${kd.samplesPerSecond.toFixed(0).padStart(5)} samples/s (${kd.msPerStep.toFixed(1)} ms/step, tensors leaked ${kd.leaked}) | CNN step ${conv}`,
   );
 }

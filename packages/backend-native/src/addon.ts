@@ -38,6 +38,11 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /** out[o, i] = sum over r of x[o, r, i], accumulated in double. */
   reduceSum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
+  /** NHWC max/avg pooling with tfjs-backend-cpu's semantics; params from poolParams(). */
+  maxPool(x: Float32Array, y: Float32Array, params: Int32Array): void;
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, params: Int32Array): void;
+  avgPool(x: Float32Array, y: Float32Array, params: Int32Array): void;
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, params: Int32Array): void;
   setNumThreads(threads: number): void;
   getNumThreads(): number;
   /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Zen MAX_THREADS=64". */
@@ -71,6 +76,7 @@ function isNativeAddon(value: unknown): value is NativeAddon {
     typeof candidate.binary === 'function' &&
     typeof candidate.unary === 'function' &&
     typeof candidate.reduceSum === 'function' &&
+    typeof candidate.maxPoolGrad === 'function' &&
     typeof candidate.setNumThreads === 'function'
   );
 }

@@ -100,13 +100,14 @@ afterAll(async () => {
 });
 
 describe('registerWasmGradientKernels', () => {
-  it('registers the missing kernels and replaces MaxPoolGrad/BatchMatMul/_FusedMatMul, idempotently', () => {
+  it('registers the missing kernels and replaces MaxPoolGrad/Conv2DBackpropInput/BatchMatMul/_FusedMatMul, idempotently', () => {
     const names = [
       tf.Conv2DBackpropFilter,
       tf.DepthwiseConv2dNativeBackpropFilter,
       tf.DepthwiseConv2dNativeBackpropInput,
       tf.UnsortedSegmentSum,
       tf.MaxPoolGrad,
+      tf.Conv2DBackpropInput,
       tf.BatchMatMul,
       tf._FusedMatMul,
     ];
@@ -118,7 +119,7 @@ describe('registerWasmGradientKernels', () => {
   });
 });
 
-describe('Conv2DBackpropFilter (and the conv2d gradient as a whole)', () => {
+describe('Conv2DBackpropFilter / Conv2DBackpropInput (the conv2d gradient)', () => {
   const cases: Array<{ x: [number, number, number, number]; f: [number, number, number, number]; s: number | [number, number]; pad: Pad }> = [
     { x: [2, 9, 8, 3], f: [3, 3, 3, 4], s: 1, pad: 'same' },
     { x: [2, 9, 8, 3], f: [3, 3, 3, 4], s: 2, pad: 'same' },
@@ -144,6 +145,21 @@ describe('Conv2DBackpropFilter (and the conv2d gradient as a whole)', () => {
       expectSameResults(wasm, cpu);
     });
   }
+
+  it('conv2dTranspose (a forward Conv2DBackpropInput) and its gradients match cpu', async () => {
+    const xv = randomValues(2 * 5 * 4 * 3, 22);
+    const fv = randomValues(3 * 3 * 6 * 3, 23);
+    const [wasm, cpu] = await bothBackends(() => {
+      const x = tf.tensor4d(xv, [2, 5, 4, 3]);
+      const f = tf.tensor4d(fv, [3, 3, 6, 3]);
+      const up = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 10, 8, 6], 2, 'same');
+      const y = up(x, f);
+      const probe = tf.tensor(randomValues(y.size, 24), y.shape);
+      const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => up(a, b).mul(probe).sum())([x, f]);
+      return [y, dx as tf.Tensor, df as tf.Tensor];
+    });
+    expectSameResults(wasm, cpu);
+  });
 
   it('leaks nothing', () => {
     const x = tf.randomNormal([2, 8, 8, 3]);

@@ -3,10 +3,10 @@ import { Registry } from '@distillery/core';
 import defaultPlugin, { crossEntropy, kdLoss, plugin } from '../src/index.js';
 
 describe('plugin', () => {
-  it('is the default and the named export, and registers "ce" and "kd"', () => {
+  it('is the default and the named export, and registers "ce" and "kd" first', () => {
     expect(defaultPlugin).toBe(plugin);
     const registry = new Registry().register(plugin);
-    expect(registry.losses().map((l) => l.name)).toEqual(['ce', 'kd']);
+    expect(registry.losses().map((l) => l.name).slice(0, 2)).toEqual(['ce', 'kd']);
     expect(registry.plugins()).toEqual(['@distillery/losses']);
   });
 

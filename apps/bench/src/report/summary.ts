@@ -1,49 +1,114 @@
-import type { RunResult, SuiteResult } from '../runner/run-types.js';
-import { meanStd } from './stats.js';
+import type { ClassificationMetrics, ReliabilityBin } from '@distillery/core';
+import type { SuitePlan } from '../plan/plan-suite.js';
+import type { RunRecord } from '../runner/run-record.js';
+import type { ResolvedRow, Role } from '../suites/resolve.js';
+import type { PaperFigure } from '../suites/schema.js';
+import { meanStd, type MeanStd } from './stats.js';
 
-export interface MethodSummary {
-  readonly method: string;
-  readonly role: RunResult['role'];
-  readonly seeds: number;
-  readonly params: number;
-  readonly errors: { mean: number; std: number };
-  readonly accuracy: { mean: number; std: number };
-  readonly ece: { mean: number; std: number };
-  readonly agreement: { mean: number; std: number } | undefined;
-  readonly trainSeconds: { mean: number; std: number };
-  readonly samplesPerSecond: { mean: number; std: number };
+export interface CurvePoint {
+  readonly epoch: number;
+  readonly accuracy: MeanStd;
 }
 
-/** Aggregates runs by method (mean +- std over seeds), in the order methods first appear. */
-export function summarise(result: SuiteResult): MethodSummary[] {
-  const byMethod = new Map<string, RunResult[]>();
-  for (const run of result.runs) byMethod.set(run.method, [...(byMethod.get(run.method) ?? []), run]);
-  return [...byMethod.entries()].map(([method, runs]) => {
-    const agreements = runs.map((r) => r.test.agreement).filter((a): a is number => a !== undefined);
-    return {
-      method,
-      role: runs[0]!.role,
-      seeds: runs.length,
-      params: runs[0]!.params,
-      errors: meanStd(runs.map((r) => r.test.errors)),
-      accuracy: meanStd(runs.map((r) => r.test.accuracy * 100)),
-      ece: meanStd(runs.map((r) => r.test.ece * 100)),
-      agreement: agreements.length ? meanStd(agreements.map((a) => a * 100)) : undefined,
-      trainSeconds: meanStd(runs.map((r) => r.trainSeconds)),
-      samplesPerSecond: meanStd(runs.map((r) => r.samplesPerSecond)),
-    };
+/** One row of the report: a method (or its class-bias evaluation) aggregated over the seeds that finished. */
+export interface RowSummary {
+  readonly group: string;
+  readonly id: string;
+  /** "group: id", or id alone when the suite has one group */
+  readonly label: string;
+  readonly role: Role;
+  readonly series: string;
+  /** 'class-bias' for the extra row of a method evaluated with its class-bias offsets */
+  readonly variant: 'plain' | 'class-bias';
+  readonly seedsDone: number;
+  readonly seedsPlanned: number;
+  readonly params: number;
+  readonly extraParams: number;
+  readonly errors: MeanStd;
+  /** percentages */
+  readonly accuracy: MeanStd;
+  readonly bestAccuracy: MeanStd;
+  readonly ece: MeanStd;
+  readonly nll: MeanStd;
+  readonly agreement: MeanStd | undefined;
+  readonly trainSeconds: MeanStd;
+  readonly wallSeconds: MeanStd;
+  readonly samplesPerSecond: MeanStd;
+  readonly paper: PaperFigure | undefined;
+  /** test accuracy (%) per epoch, mean +- std over seeds */
+  readonly curve: readonly CurvePoint[];
+  /** reliability bins pooled over seeds (counts summed, accuracy and confidence count-weighted) */
+  readonly reliability: readonly ReliabilityBin[];
+}
+
+function pooledBins(binSets: ReadonlyArray<readonly ReliabilityBin[]>): ReliabilityBin[] {
+  const first = binSets[0];
+  if (!first) return [];
+  return first.map((bin, b) => {
+    let count = 0;
+    let correct = 0;
+    let confidence = 0;
+    for (const bins of binSets) {
+      const other = bins[b];
+      if (!other) continue;
+      count += other.count;
+      correct += other.accuracy * other.count;
+      confidence += other.confidence * other.count;
+    }
+    return { lower: bin.lower, upper: bin.upper, count, accuracy: count ? correct / count : 0, confidence: count ? confidence / count : 0 };
   });
 }
 
-const pm = (value: { mean: number; std: number }, digits: number): string => `${value.mean.toFixed(digits)} ± ${value.std.toFixed(digits)}`;
+function curveOf(records: readonly RunRecord[]): CurvePoint[] {
+  const epochs = Math.max(0, ...records.map((r) => r.epochs.length));
+  return Array.from({ length: epochs }, (_, epoch) => ({
+    epoch: epoch + 1,
+    accuracy: meanStd(records.map((r) => r.epochs[epoch]?.test?.accuracy).filter((a): a is number => a !== undefined).map((a) => a * 100)),
+  })).filter((point) => point.accuracy.n > 0);
+}
 
-/** The suite's table in Markdown (also readable as plain text in a terminal). */
-export function markdownTable(result: SuiteResult): string {
-  const header = '| method | params | test errors | accuracy % | ECE % | agreement with teacher % | train s | samples/s |';
-  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|';
-  const rows = summarise(result).map(
-    (s) =>
-      `| ${s.method} | ${s.params.toLocaleString('en-US')} | ${pm(s.errors, 1)} | ${pm(s.accuracy, 2)} | ${pm(s.ece, 2)} | ${s.agreement ? pm(s.agreement, 2) : '-'} | ${pm(s.trainSeconds, 1)} | ${s.samplesPerSecond.mean.toFixed(0)} |`,
-  );
-  return [header, rule, ...rows].join('\n');
+function summarise(row: ResolvedRow, records: readonly RunRecord[], planned: number, multiGroup: boolean, variant: RowSummary['variant']): RowSummary {
+  const metric = (r: RunRecord): ClassificationMetrics => (variant === 'class-bias' ? (r.classBias ?? r.last) : r.last);
+  const agreements = records.map((r) => metric(r).agreement).filter((a): a is number => a !== undefined);
+  const id = variant === 'class-bias' ? `${row.id} + class bias` : row.id;
+  return {
+    group: row.group,
+    id,
+    label: multiGroup && row.group ? `${row.group}: ${id}` : id,
+    role: row.role,
+    series: row.series,
+    variant,
+    seedsDone: records.length,
+    seedsPlanned: planned,
+    params: records[0]?.params.model ?? 0,
+    extraParams: records[0]?.params.extra ?? 0,
+    errors: meanStd(records.map((r) => metric(r).errors)),
+    accuracy: meanStd(records.map((r) => metric(r).accuracy * 100)),
+    bestAccuracy: meanStd(records.map((r) => r.best.accuracy * 100)),
+    ece: meanStd(records.map((r) => metric(r).ece * 100)),
+    nll: meanStd(records.map((r) => metric(r).nll)),
+    agreement: agreements.length ? meanStd(agreements.map((a) => a * 100)) : undefined,
+    trainSeconds: meanStd(records.map((r) => r.trainSeconds)),
+    wallSeconds: meanStd(records.map((r) => r.wallSeconds)),
+    samplesPerSecond: meanStd(records.map((r) => r.samplesPerSecond)),
+    paper: variant === 'class-bias' ? row.method?.classBias?.paper : row.paper,
+    curve: variant === 'class-bias' ? [] : curveOf(records),
+    reliability: variant === 'class-bias' ? [] : pooledBins(records.map((r) => r.reliability)),
+  };
+}
+
+/** Rows in report order with the runs of each that are in the results (missing seeds are left out). */
+export function summariseRows(plan: SuitePlan, records: ReadonlyMap<string, RunRecord>): RowSummary[] {
+  const multiGroup = new Set(plan.suite.rows.map((r) => r.group)).size > 1;
+  return plan.suite.rows.flatMap((row) => {
+    const tasks = [...(plan.byRow.get(row)?.values() ?? [])];
+    const found = tasks.map((t) => records.get(t.runId)).filter((r): r is RunRecord => r !== undefined);
+    const plain = summarise(row, found, tasks.length, multiGroup, 'plain');
+    return row.method?.classBias ? [plain, summarise(row, found, tasks.length, multiGroup, 'class-bias')] : [plain];
+  });
+}
+
+/** Records of the plan that are in the results, in plan order. */
+export function planRecords(plan: SuitePlan, records: ReadonlyMap<string, RunRecord>): RunRecord[] {
+  return plan.tasks.map((t) => records.get(t.runId)).filter((r): r is RunRecord => r !== undefined);
 }

@@ -1,19 +1,23 @@
 import cliProgress from 'cli-progress';
 
-/** What the runner reports while training; the CLI draws it, tests ignore it. */
+/** What the runner reports while training; the CLI draws it, tests and --json ignore it. */
 export interface ProgressSink {
-  start(totalSteps: number): void;
-  update(stepsDone: number, run: string, loss: number | undefined): void;
+  start(totalSteps: number, runsToDo: number): void;
+  /** stepsDone over every run of this invocation; `status` names the runs in flight with their loss */
+  update(stepsDone: number, runsDone: number, status: string): void;
+  /** a line above the bar (a failed run, say) */
+  log(line: string): void;
   stop(): void;
 }
 
-export const silentProgress: ProgressSink = { start() {}, update() {}, stop() {} };
+export const silentProgress: ProgressSink = { start() {}, update() {}, log() {}, stop() {} };
 
-/** A single progress bar over every step of every run, with ETA and the live loss. */
+/** A single bar over every step of every run to do, with ETA, runs done and the live loss of the runs in flight. */
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): ProgressSink {
+  let runs = 0;
   const bar = new cliProgress.SingleBar(
     {
-      format: '{bar} {percentage}% | ETA {eta_formatted} | {run} | loss {loss}',
+      format: '{bar} {percentage}% | ETA {eta_formatted} | runs {runsDone}/{runs} | {status}',
       etaBuffer: 200,
       hideCursor: true,
       stream,
@@ -24,8 +28,50 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
     cliProgress.Presets.shades_classic,
   );
   return {
-    start: (total) => bar.start(total, 0, { run: 'starting', loss: '-' }),
-    update: (done, run, loss) => bar.update(done, { run, loss: loss === undefined ? '-' : loss.toFixed(4) }),
+    start: (total, runsToDo) => {
+      runs = runsToDo;
+      bar.start(Math.max(1, total), 0, { runsDone: 0, runs, status: 'starting' });
+    },
+    update: (done, runsDone, status) => bar.update(done, { runsDone, runs, status }),
+    log: (line) => {
+      if (stream.isTTY) bar.clear?.();
+      stream.write(`${line}\n`);
+    },
     stop: () => bar.stop(),
   };
+}
+
+/** Tracks steps per run in flight and turns them into the bar's numbers. */
+export class ProgressTracker {
+  private finishedSteps = 0;
+  private runsDone = 0;
+  private readonly active = new Map<string, { label: string; step: number; loss: number | undefined }>();
+
+  constructor(private readonly sink: ProgressSink) {}
+
+  start(runId: string, label: string): void {
+    this.active.set(runId, { label, step: 0, loss: undefined });
+    this.render();
+  }
+
+  step(runId: string, step: number, loss: number | undefined): void {
+    const entry = this.active.get(runId);
+    if (!entry) return;
+    entry.step = step;
+    entry.loss = loss;
+    this.render();
+  }
+
+  finish(runId: string, plannedSteps: number): void {
+    this.active.delete(runId);
+    this.finishedSteps += plannedSteps;
+    this.runsDone += 1;
+    this.render();
+  }
+
+  private render(): void {
+    const inFlight = [...this.active.values()];
+    const status = inFlight.map((r) => `${r.label} loss ${r.loss === undefined ? '-' : r.loss.toFixed(4)}`).join(' | ') || 'idle';
+    this.sink.update(this.finishedSteps + inFlight.reduce((sum, r) => sum + r.step, 0), this.runsDone, status);
+  }
 }

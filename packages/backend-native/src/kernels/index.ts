@@ -4,6 +4,7 @@ import { conv2DBackpropInputKernel } from './conv2d-backprop-input.js';
 import { conv2DKernel, fusedConv2DKernel } from './conv2d.js';
 import { BINARY_KERNELS, UNARY_KERNELS } from './elementwise.js';
 import { fusedMatMulKernel } from './fused-mat-mul.js';
+import { POOL_KERNELS } from './pool.js';
 import { sumKernel } from './sum.js';
 import type { NativeKernelDefinition } from './types.js';
 
@@ -20,6 +21,7 @@ export const NATIVE_KERNELS: readonly NativeKernelDefinition[] = [
   ...BINARY_KERNELS,
   ...UNARY_KERNELS,
   sumKernel,
+  ...POOL_KERNELS,
 ];
 
 export const NATIVE_KERNEL_NAMES: readonly string[] = NATIVE_KERNELS.map((kernel) => kernel.kernelName);

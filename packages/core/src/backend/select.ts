@@ -49,7 +49,7 @@ async function activateTensorflow(): Promise<string> {
 }
 
 async function activateNative(): Promise<string> {
-  let registered = false;
+  let registered: boolean;
   try {
     const native = await importOptional(NATIVE_PACKAGE);
     const register = native['registerNativeKernels'];

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../contracts/data.js';
 import type { SchemeContext } from '../contracts/scheme.js';
 import { ConfigError, EmptyDatasetError, NonFiniteLossError } from '../errors.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fastBatchMatMulConfig, fastFusedMatMulConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { fastConv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
@@ -18,9 +19,13 @@ const MISSING: readonly tf.KernelConfig[] = [
   unsortedSegmentSumConfig,
 ];
 
-/** Stock kernels replaced: wrong (MaxPoolGrad) or slow on transposed/batched operands (the matmuls). */
+/**
+ * Stock kernels replaced: wrong (MaxPoolGrad), a scalar loop where XNNPACK can do the work
+ * (Conv2DBackpropInput), or slow on transposed/batched operands (the matmuls).
+ */
 const REPLACEMENTS: ReadonlyArray<readonly [string, (stock: tf.KernelConfig) => tf.KernelConfig]> = [
   [tf.MaxPoolGrad, () => maxPoolGradConfig],
+  [tf.Conv2DBackpropInput, fastConv2DBackpropInputConfig],
   [tf.BatchMatMul, fastBatchMatMulConfig],
   [tf._FusedMatMul, fastFusedMatMulConfig],
 ];
@@ -37,8 +42,9 @@ function install(config: tf.KernelConfig): void {
 
 /**
  * Registers the wasm gradient kernels tfjs lacks (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter,
- * DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum), a correct MaxPoolGrad, and XNNPACK-backed
- * BatchMatMul/_FusedMatMul for transposed or batched operands. Call it after importing
+ * DepthwiseConv2dNativeBackpropInput, UnsortedSegmentSum), a correct MaxPoolGrad, an XNNPACK-backed
+ * Conv2DBackpropInput, and BatchMatMul/_FusedMatMul that reach XNNPACK for transposed or batched
+ * operands. Call it after importing
  * '@tensorflow/tfjs-backend-wasm' (its stock kernels must be registered first), before or after
  * setBackend('wasm'). Idempotent.
  */

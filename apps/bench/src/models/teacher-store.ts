@@ -1,0 +1,42 @@
+import { rename, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadLayersModel, saveLayersModel, MODEL_JSON_FILE } from '@distillery/core/node';
+import { registerModelLayers, type LayersTrainableModel } from '@distillery/models';
+import type { ModelSpec, View } from '../suites/schema.js';
+import { buildModel } from './build-model.js';
+
+/** True when a teacher was saved completely (the folder appears only after the rename). */
+export function teacherSaved(folder: string): boolean {
+  return existsSync(join(folder, MODEL_JSON_FILE));
+}
+
+/**
+ * Saves a trained teacher beside the results. It is written to a temporary folder and renamed into
+ * place, so a crash leaves either no folder or a complete one.
+ */
+export async function saveTeacher(model: LayersTrainableModel, folder: string): Promise<void> {
+  const temporary = `${folder}.tmp-${process.pid}-${Date.now()}`;
+  await saveLayersModel(model.layersModel, temporary);
+  await rm(folder, { recursive: true, force: true });
+  await rename(temporary, folder);
+}
+
+/**
+ * Loads a saved teacher into a fresh zoo model of the same architecture, so it has the zoo's feature
+ * taps; tfjs checks that every weight's shape matches.
+ */
+export async function loadTeacher(spec: ModelSpec, view: View, seed: number, numClasses: number, folder: string): Promise<LayersTrainableModel> {
+  registerModelLayers();
+  const saved = await loadLayersModel(folder);
+  const model = buildModel(spec, view, seed, numClasses, 'teacher');
+  try {
+    model.layersModel.setWeights(saved.getWeights());
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    saved.dispose();
+  }
+  return model;
+}

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { BACKEND_NAMES } from '@distillery/core';
+
+/**
+ * The shape of a suite file (JSON or YAML). Objects are strict, so a misspelt key is an error rather
+ * than a silently ignored setting. Cross-references (model names, teacher ids, registry names, paper
+ * sources) are checked afterwards in `check-suite.ts`, where the registry is at hand.
+ */
+
+const positiveInt = z.number().int().positive();
+const classId = z.number().int().min(0);
+
+export const VIEWS = ['flattened', 'image', 'padded32'] as const;
+/** How images reach a model: [784] vectors, [28, 28, 1] images, or [32, 32, 1] zero-padded images (LeNet-5). */
+export const viewSchema = z.enum(VIEWS);
+
+/** Which training samples a run sees; applied in this order: trainLimit, labelsPerClass, omit/only classes. */
+const subsetFields = {
+  /** keep the first N images of the official training order */
+  trainLimit: positiveInt.optional(),
+  /** keep N labelled images per class (seeded: the run's seed unless subsetSeed is given) */
+  labelsPerClass: positiveInt.optional(),
+  /** drop these classes from the training (transfer) set; the label space keeps every class */
+  omitClasses: z.array(classId).min(1).optional(),
+  /** keep only these classes in the training (transfer) set; the label space keeps every class */
+  onlyClasses: z.array(classId).min(1).optional(),
+  /** a fixed seed for labelsPerClass, shared by every run */
+  subsetSeed: z.number().int().min(0).optional(),
+};
+
+export const subsetSchema = z.strictObject(subsetFields);
+
+export const datasetSchema = z.strictObject({
+  name: z.enum(['mnist', 'fashion-mnist']),
+  /** keep the first N test images (default: the whole test split) */
+  testLimit: positiveInt.optional(),
+  ...subsetFields,
+});
+
+export const augmentationSchema = z.strictObject({
+  /** random translation by up to this many pixels in each direction (Hinton et al.: 2) */
+  jitter: z.number().int().min(0).max(8),
+});
+
+const viewOverride = { view: viewSchema.optional() };
+
+export const modelSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('mlp'),
+    hidden: z.array(positiveInt),
+    dropout: z.number().min(0).lt(1).optional(),
+    inputDropout: z.number().min(0).lt(1).optional(),
+    maxNorm: z.number().positive().optional(),
+    ...viewOverride,
+  }),
+  z.strictObject({
+    type: z.literal('lenet5'),
+    variant: z.enum(['full', 'half-dafl', 'half-lopes']).default('full'),
+    ...viewOverride,
+  }),
+  z.strictObject({
+    type: z.literal('plainCnn'),
+    depth: z.union([z.literal(2), z.literal(4), z.literal(6), z.literal(8), z.literal(10)]),
+    ...viewOverride,
+  }),
+]);
+
+export const optimizerSchema = z.discriminatedUnion('name', [
+  z.strictObject({ name: z.literal('adam'), learningRate: z.number().positive(), beta1: z.number().optional(), beta2: z.number().optional(), epsilon: z.number().optional() }),
+  z.strictObject({ name: z.literal('sgd'), learningRate: z.number().positive() }),
+  z.strictObject({ name: z.literal('momentum'), learningRate: z.number().positive(), momentum: z.number().min(0).lt(1), nesterov: z.boolean().optional() }),
+  z.strictObject({ name: z.literal('rmsprop'), learningRate: z.number().positive(), decay: z.number().optional(), momentum: z.number().optional() }),
+]);
+
+const hyperParameterValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.number()), z.array(z.string())]);
+export const hyperParametersSchema = z.record(z.string(), hyperParameterValue);
+
+export const referenceSchema = z.strictObject({
+  title: z.string().min(1),
+  authors: z.string().min(1),
+  year: z.number().int(),
+  url: z.string().optional(),
+});
+
+/** A published number to print beside ours: exactly one of errors (of the test set), accuracy % or error %. */
+export const paperFigureSchema = z
+  .strictObject({
+    /** key into the suite's `references` */
+    source: z.string().min(1),
+    errors: z.number().nonnegative().optional(),
+    accuracy: z.number().min(0).max(100).optional(),
+    errorRate: z.number().min(0).max(100).optional(),
+    note: z.string().optional(),
+  })
+  .refine((f) => [f.errors, f.accuracy, f.errorRate].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of errors, accuracy or errorRate',
+  });
+
+const rowFields = {
+  /** row name in the report; unique within its group */
+  id: z.string().min(1),
+  /** rows with the same group share a table (e.g. one label budget); default: one table */
+  group: z.string().min(1).optional(),
+  /** the training (transfer) set of this row, over the suite's dataset settings */
+  data: subsetSchema.optional(),
+  augmentation: augmentationSchema.optional(),
+  epochs: positiveInt.optional(),
+  paper: paperFigureSchema.optional(),
+};
+
+export const teacherRowSchema = z.strictObject({
+  ...rowFields,
+  /** key into `models` */
+  model: z.string().min(1),
+});
+
+export const lossRefSchema = z.strictObject({
+  /** registry name, e.g. "kd" */
+  name: z.string().min(1),
+  options: hyperParametersSchema.optional(),
+  weight: z.number().nonnegative().default(1),
+});
+
+export const classBiasSchema = z.strictObject({
+  /** class id -> constant added to that logit at evaluation (Hinton et al.: { 3: 3.5 } or { 7: -7.6, 8: -7.6 }) */
+  offsets: z.record(z.string().regex(/^\d+$/, 'class ids are non-negative integers'), z.number()),
+  paper: paperFigureSchema.optional(),
+});
+
+export const methodRowSchema = z.strictObject({
+  ...rowFields,
+  /** key into `models` */
+  student: z.string().min(1),
+  /** id of a teacher row; default: the group's only teacher when a loss needs one */
+  teacher: z.string().min(1).optional(),
+  /** registry name of the scheme */
+  scheme: z.string().min(1).default('offline'),
+  schemeOptions: hyperParametersSchema.optional(),
+  losses: z.array(lossRefSchema).default([]),
+  /** share of the distillation losses, passed to the scheme as its `alpha` option */
+  alpha: z.number().min(0).max(1).optional(),
+  classBias: classBiasSchema.optional(),
+});
+
+export const suiteSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" and "-" (it names the output files)'),
+  description: z.string().min(1),
+  /** what was cut from the paper's setting to fit the machine, stated in the report */
+  budget: z.string().optional(),
+  references: z.record(z.string(), referenceSchema).default({}),
+  dataset: datasetSchema,
+  view: viewSchema.default('flattened'),
+  augmentation: augmentationSchema.optional(),
+  models: z.record(z.string(), modelSchema),
+  teachers: z.array(teacherRowSchema).min(1),
+  methods: z.array(methodRowSchema).min(1),
+  seeds: z.array(z.number().int().min(0)).min(1),
+  epochs: z.strictObject({ teacher: positiveInt, student: positiveInt }),
+  batchSize: positiveInt,
+  optimizer: optimizerSchema,
+  backend: z.enum(BACKEND_NAMES as readonly [string, ...string[]]).optional(),
+  /** overrides deep-merged into the suite for `--quick` (rows merge by group + id) */
+  quick: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type View = z.infer<typeof viewSchema>;
+export type SubsetSpec = z.infer<typeof subsetSchema>;
+export type DatasetSpec = z.infer<typeof datasetSchema>;
+export type AugmentationSpec = z.infer<typeof augmentationSchema>;
+export type ModelSpec = z.infer<typeof modelSchema>;
+export type OptimizerSpecInput = z.infer<typeof optimizerSchema>;
+export type PaperFigure = z.infer<typeof paperFigureSchema>;
+export type ReferenceSpec = z.infer<typeof referenceSchema>;
+export type TeacherRow = z.infer<typeof teacherRowSchema>;
+export type MethodRow = z.infer<typeof methodRowSchema>;
+export type LossRef = z.infer<typeof lossRefSchema>;
+export type SuiteSpec = z.infer<typeof suiteSchema>;

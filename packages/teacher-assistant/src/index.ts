@@ -1,0 +1,23 @@
+import { plugin } from './plugin.js';
+
+export { runChain, chainModels, disposeChain } from './chain/run-chain.js';
+export type { ChainKdOptions, ChainLink, ChainResult, RunChainOptions } from './chain/run-chain.js';
+export { compareAssistants } from './chain/compare-assistants.js';
+export type { AssistantCandidateResult, AssistantRanking, CompareAssistantsOptions, CompareAssistantsResult } from './chain/compare-assistants.js';
+export { capacityWarnings, consoleWarning } from './chain/capacity.js';
+export type { CapacityWarning, WarningHandler } from './chain/capacity.js';
+export type { ModelSource } from './chain/model-source.js';
+export { differentialEvolution } from './ensemble/differential-evolution.js';
+export type { DifferentialEvolutionOptions, DifferentialEvolutionResult } from './ensemble/differential-evolution.js';
+export { ENSEMBLE_OBJECTIVES, normaliseWeights, scoreEnsemble, searchEnsembleWeights } from './ensemble/weights.js';
+export type { EnsembleObjective, EnsembleScore, WeightSearchOptions, WeightSearchResult } from './ensemble/weights.js';
+export { weightedEnsembleTeacher } from './ensemble/ensemble-teacher.js';
+export { distillFromAssistantEnsemble, findAssistantWeights } from './ensemble/distill-from-ensemble.js';
+export type { AssistantEnsembleOptions, EnsembleDistillationOptions, EnsembleDistillationResult } from './ensemble/distill-from-ensemble.js';
+export { CurriculumExperts, curriculumExperts } from './curriculum/curriculum-scheme.js';
+export type { CurriculumExpertsOptions } from './curriculum/curriculum-scheme.js';
+export { DIFFICULTY_MEASURES, curriculumShift, sampleDifficulty, selectExperts } from './curriculum/difficulty.js';
+export type { DifficultyMeasure } from './curriculum/difficulty.js';
+export { curriculumExpertsDefinition, CURRICULUM_EXPERTS_DEFAULTS, plugin } from './plugin.js';
+export type { CurriculumExpertsSchemeOptions } from './plugin.js';
+export default plugin;
