@@ -1,73 +1,134 @@
 #!/usr/bin/env node
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { Command, Option, type CommanderError } from 'commander';
+import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, DistilleryError, type BackendName } from '@distillery/core';
-import { writeFileAtomic } from '@distillery/core/node';
-import { SUITES } from './suites/quickstart.js';
-import { runSuite } from './runner/run-suite.js';
-import { terminalProgress, silentProgress } from './runner/progress.js';
-import { markdownTable } from './report/summary.js';
+import { EXIT, parseSeeds, parseWorkers } from './cli/options.js';
+import { formatListing, listing } from './cli/list.js';
+import { planSuite } from './plan/plan-suite.js';
 import { createRegistry } from './registry.js';
+import { outputPaths } from './report/write-report.js';
+import { terminalProgress, silentProgress } from './runner/progress.js';
+import { defaultWorkers, rebuildReport, runSuite } from './runner/run-suite.js';
+import { loadSuite } from './suites/load-suite.js';
+import { SuiteValidationError } from './suites/suite-error.js';
+
+// The cpu backend greets Node users with a banner on first use; the bench prints its own output.
+tf.enableProdMode();
+
+interface CommonOptions {
+  readonly quick: boolean;
+  readonly seeds?: number[];
+  readonly out: string;
+  readonly json: boolean;
+}
+
+interface RunOptions extends CommonOptions {
+  readonly backend?: BackendName;
+  readonly workers?: number;
+  readonly progress: boolean;
+}
 
 const program = new Command()
   .name('distillery-bench')
-  .description('Benchmark knowledge-distillation methods side by side on embedded data')
-  .showHelpAfterError();
+  .description('Benchmark knowledge-distillation methods side by side on data shipped in npm packages.\nExit codes: 0 ok, 1 a run failed, 2 bad usage or invalid suite, 130 interrupted.')
+  .showHelpAfterError()
+  // Usage errors exit with 2 (help and --version with 0), as documented above.
+  .exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage));
 
-program
-  .command('run')
-  .description('run a suite of methods x seeds, print a table and write results as JSON and Markdown')
-  .argument('[suite]', `suite name (${Object.keys(SUITES).join(', ')})`, 'quickstart')
-  .option('--quick', 'a ~1 minute smoke version of the suite (smaller data, models, epochs)', false)
-  .addOption(new Option('--backend <name>', 'force a backend (default: best available)').choices([...BACKEND_NAMES]))
-  .option('--seeds <list>', 'comma-separated seeds, overriding the suite', (value: string) => value.split(',').map(Number))
-  .option('--out <dir>', 'folder for results', 'bench-results')
-  .option('--json', 'print the results as JSON on stdout instead of the table', false)
+const suiteArgument = (command: Command): Command =>
+  command
+    .argument('[suite]', 'a shipped suite (see `list`) or a .yaml/.yml/.json suite file', 'quickstart')
+    .option('--quick', "the suite's quick variant: smaller data, models and budget, for smoke runs", false)
+    .option('--seeds <list>', 'comma-separated seeds, overriding the suite', parseSeeds)
+    .option('--out <dir>', 'folder for results and reports', 'bench-results')
+    .option('--json', 'print the report as JSON on stdout (no progress bar, no table)', false);
+
+suiteArgument(
+  program
+    .command('run')
+    .description(
+      'run every method x seed of a suite in parallel worker threads; finished runs are appended to <out>/<suite>.jsonl and skipped when run again (resume after a crash or Ctrl-C); then write <suite>.{md,html,json} and charts',
+    ),
+)
+  .addOption(new Option('--backend <name>', 'force a backend in every worker (default: the best available; results do not depend on it, so runs done on another backend are reused)').choices([...BACKEND_NAMES]))
+  .option('--workers <n>', `worker threads, one run each (default: one per core, here ${defaultWorkers()}; 0 = in the main thread)`, parseWorkers)
   .option('--no-progress', 'no progress bar')
-  .action(async (suiteName: string, options: { quick: boolean; backend?: BackendName; seeds?: number[]; out: string; json: boolean; progress: boolean }) => {
-    const entry = SUITES[suiteName];
-    if (!entry) {
-      program.error(`unknown suite "${suiteName}"; known suites: ${Object.keys(SUITES).join(', ')}`, { exitCode: 2 });
-    }
-    const spec = options.quick ? entry.quick : entry.full;
-    const result = await runSuite(spec, {
+  .action(async (name: string, options: RunOptions) => {
+    const suite = loadSuite(name, createRegistry(), { quick: options.quick });
+    const controller = new AbortController();
+    const interrupt = (): void => {
+      if (controller.signal.aborted) process.exit(EXIT.interrupted);
+      process.stderr.write('\ninterrupted: stopping the runs in flight (finished runs are saved; run again to resume; Ctrl-C again to quit now)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', interrupt);
+    process.on('SIGTERM', interrupt);
+    const result = await runSuite(suite, {
+      outDir: resolve(options.out),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.backend ? { backend: options.backend } : {}),
       ...(options.seeds ? { seeds: options.seeds } : {}),
       progress: options.progress && !options.json ? terminalProgress() : silentProgress,
+      signal: controller.signal,
     });
-    const outDir = resolve(options.out);
-    await mkdir(outDir, { recursive: true });
-    const table = markdownTable(result);
-    await writeFileAtomic(join(outDir, `${spec.name}.json`), JSON.stringify(result, null, 2) + '\n');
-    await writeFileAtomic(
-      join(outDir, `${spec.name}.md`),
-      `# ${spec.name}\n\n${spec.description}\n\nBackend: ${result.backend}. Wall time: ${result.wallSeconds.toFixed(0)} s. Started ${result.startedAt}.\n\n${table}\n`,
-    );
+    const { outcome, report, paths } = result;
+    const counts = { computed: outcome.computed.length, reused: outcome.reused.length, failed: outcome.failed.length, skipped: outcome.skipped.length };
     if (options.json) {
-      process.stdout.write(JSON.stringify(result) + '\n');
+      process.stdout.write(`${JSON.stringify({ ...report.json, outcome: { ...counts, failures: outcome.failed.map((f) => ({ run: f.task.label, message: f.error.message })) } })}\n`);
     } else {
-      process.stdout.write(`\n${spec.description}\nbackend: ${result.backend}, wall time ${result.wallSeconds.toFixed(0)} s\n\n${table}\n\nwritten: ${join(outDir, spec.name)}.{json,md}\n`);
+      const backends = report.json.backends.join(', ') || '-';
+      process.stdout.write(
+        `\n${suite.spec.description}\nbackend: ${backends}, workers: ${result.workers}, wall time ${result.wallSeconds.toFixed(0)} s; runs: ${counts.computed} computed, ${counts.reused} reused from ${paths.results}${counts.failed ? `, ${counts.failed} failed` : ''}${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n\n${report.tables}\n\nwritten: ${paths.markdown}, ${paths.html}, ${paths.json}, charts in ${paths.charts}\n`,
+      );
+      for (const failure of outcome.failed) process.stderr.write(`failed: ${failure.task.label}: ${failure.error.message}\n`);
     }
+    if (result.interrupted) process.exit(EXIT.interrupted);
+    process.exit(counts.failed > 0 || counts.skipped > 0 ? EXIT.failed : EXIT.ok);
+  });
+
+suiteArgument(program.command('report').description('rebuild <suite>.{md,html,json} and the charts from the results file, training nothing')).action(async (name: string, options: CommonOptions) => {
+  const suite = loadSuite(name, createRegistry(), { quick: options.quick });
+  const { report, paths } = await rebuildReport(suite, {
+    outDir: resolve(options.out),
+    ...(options.seeds ? { seeds: options.seeds } : {}),
+  });
+  if (options.json) process.stdout.write(`${JSON.stringify(report.json)}\n`);
+  else process.stdout.write(`${suite.spec.description}\n\n${report.tables}\n\nwritten: ${paths.markdown}, ${paths.html}, ${paths.json}\n`);
+});
+
+program
+  .command('validate')
+  .description('check a suite file (both its full and quick variants) and print its runs, training nothing')
+  .argument('[suite]', 'a shipped suite or a .yaml/.yml/.json suite file', 'quickstart')
+  .option('--quick', 'show the quick variant', false)
+  .option('--json', 'print the plan as JSON', false)
+  .action((name: string, options: { quick: boolean; json: boolean }) => {
+    const suite = loadSuite(name, createRegistry(), { quick: options.quick });
+    const plan = planSuite(suite, { artefacts: outputPaths('bench-results', suite.spec.name).artefacts });
+    const runs = plan.tasks.map((t) => ({ runId: t.runId, run: t.label, role: t.config.role, dependsOn: t.dependsOn ?? null }));
+    if (options.json) process.stdout.write(`${JSON.stringify({ suite: suite.spec.name, valid: true, runs })}\n`);
+    else process.stdout.write(`${suite.source}: valid; ${suite.rows.length} rows x ${plan.seeds.length} seeds = ${runs.length} runs\n${runs.map((r) => `  ${r.runId}  ${r.run}`).join('\n')}\n`);
   });
 
 program
   .command('list')
-  .description('list suites and registered methods with their references')
-  .action(() => {
+  .description('list the shipped suites and the registered schemes and losses, with their references')
+  .option('--json', 'print as JSON', false)
+  .action((options: { json: boolean }) => {
     const registry = createRegistry();
-    process.stdout.write('suites:\n');
-    for (const [name, entry] of Object.entries(SUITES)) process.stdout.write(`  ${name.padEnd(22)} ${entry.full.description}\n`);
-    process.stdout.write('schemes:\n');
-    for (const s of registry.schemes()) process.stdout.write(`  ${s.name.padEnd(22)} ${s.summary} [${s.reference.authors} ${s.reference.year}]\n`);
-    process.stdout.write('losses:\n');
-    for (const l of registry.losses()) process.stdout.write(`  ${l.name.padEnd(22)} ${l.summary} [${l.reference.authors} ${l.reference.year}]\n`);
+    process.stdout.write(options.json ? `${JSON.stringify(listing(registry))}\n` : formatListing(registry));
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof SuiteValidationError) {
+    process.stderr.write(`distillery-bench: ${error.message}\n`);
+    process.exit(EXIT.usage);
+  }
   if (error instanceof DistilleryError) {
     process.stderr.write(`distillery-bench: ${error.message}\n`);
-    process.exit(1);
+    process.exit(error.code === 'CONFIG_INVALID' ? EXIT.usage : EXIT.failed);
   }
-  throw error;
+  process.stderr.write(`distillery-bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(EXIT.failed);
 });

@@ -1,8 +1,19 @@
-import { Registry } from '@distillery/core';
-import losses from '@distillery/losses';
-import offline from '@distillery/offline';
+import { Registry, type DistilleryPlugin } from '@distillery/core';
 
-/** Every method the bench knows, found by registry name. */
+/**
+ * Every plugin package the bench knows. Registering one is one line here (plus the package in
+ * apps/bench/package.json): its schemes and losses then work in suite files by registry name.
+ */
+const PLUGIN_MODULES: ReadonlyArray<{ readonly default: DistilleryPlugin }> = await Promise.all([
+  import('@distillery/losses'),
+  import('@distillery/offline'),
+]);
+
+export const PLUGINS: readonly DistilleryPlugin[] = PLUGIN_MODULES.map((module) => module.default);
+
+/** A registry holding every plugin above; methods are found by name. */
 export function createRegistry(): Registry {
-  return new Registry().register(losses).register(offline);
+  const registry = new Registry();
+  for (const plugin of PLUGINS) registry.register(plugin);
+  return registry;
 }

@@ -10,6 +10,7 @@ import {
   tidyOutputs,
   featureShapes,
   gradientStep,
+  lossState,
   lossVariables,
   prefixed,
   type Batch,
@@ -124,7 +125,7 @@ export class OfflineDistillation implements Scheme {
 
   trackables(): Trackables {
     return {
-      variables: { ...prefixed('student', this.options.student.stateVariables()), ...lossVariables(this.losses) },
+      variables: { ...prefixed('student', this.options.student.stateVariables()), ...lossVariables(this.losses), ...lossState(this.losses) },
       optimizers: this.optimizer ? { student: this.optimizer } : {},
     };
   }

@@ -33,13 +33,11 @@ export const modelSeedOf = (seed: number, role: 'teacher' | 'student'): number =
 
 export interface PlanOptions {
   readonly seeds?: readonly number[];
-  /** forced backend, or undefined for automatic selection */
-  readonly backend?: string;
   /** folder for the suite's artefacts (teacher models, charts) */
   readonly artefacts: string;
 }
 
-function configOf(row: ResolvedRow, suite: ResolvedSuite, seed: number, backend: string, teacher: RunConfig['teacher']): RunConfig {
+function configOf(row: ResolvedRow, suite: ResolvedSuite, seed: number, teacher: RunConfig['teacher']): RunConfig {
   const { spec } = suite;
   return {
     format: 1,
@@ -66,21 +64,19 @@ function configOf(row: ResolvedRow, suite: ResolvedSuite, seed: number, backend:
       : {}),
     ...(teacher ? { teacher } : {}),
     seed,
-    backend,
   };
 }
 
 /** Expands a suite into runs (rows x seeds) with their ids and teacher dependencies. */
 export function planSuite(suite: ResolvedSuite, options: PlanOptions): SuitePlan {
   const seeds = options.seeds ?? suite.spec.seeds;
-  const backend = options.backend ?? suite.spec.backend ?? 'auto';
   const byRow = new Map<ResolvedRow, Map<number, RunTask>>();
   const teacherTasks: RunTask[] = [];
   const methodTasks: RunTask[] = [];
   const teacherRuns = new Map<string, RunTask>();
   for (const seed of seeds) {
     for (const row of suite.rows.filter((r) => r.kind === 'teacher')) {
-      const config = configOf(row, suite, seed, backend, undefined);
+      const config = configOf(row, suite, seed, undefined);
       const runId = runIdOf(config);
       const task: RunTask = {
         runId,
@@ -94,16 +90,16 @@ export function planSuite(suite: ResolvedSuite, options: PlanOptions): SuitePlan
         saveFolder: join(options.artefacts, 'teachers', runId),
       };
       teacherTasks.push(task);
-      teacherRuns.set(`${row.id}\u0000${seed}`, task);
+      teacherRuns.set(`${row.group}\u0000${row.id}\u0000${seed}`, task);
       byRow.set(row, (byRow.get(row) ?? new Map<number, RunTask>()).set(seed, task));
     }
   }
   for (const seed of seeds) {
     for (const row of suite.rows.filter((r) => r.kind === 'method')) {
-      const teacherTask = row.teacherId === undefined ? undefined : teacherRuns.get(`${row.teacherId}\u0000${seed}`);
-      const teacherRow = suite.rows.find((r) => r.kind === 'teacher' && r.id === row.teacherId);
+      const teacherTask = row.teacher === undefined ? undefined : teacherRuns.get(`${row.teacher.group}\u0000${row.teacher.id}\u0000${seed}`);
+      const teacherRow = suite.rows.find((r) => r.kind === 'teacher' && r.group === row.teacher?.group && r.id === row.teacher.id);
       const teacher = teacherTask && teacherRow ? { runId: teacherTask.runId, model: teacherRow.model, view: teacherRow.view, modelSeed: teacherTask.config.modelSeed } : undefined;
-      const config = configOf(row, suite, seed, backend, teacher);
+      const config = configOf(row, suite, seed, teacher);
       const task: RunTask = {
         runId: runIdOf(config),
         suite: suite.spec.name,

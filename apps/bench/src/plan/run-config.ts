@@ -6,8 +6,9 @@ import type { Role } from '../suites/resolve.js';
 /**
  * Everything that determines a run's numbers. Its hash is the run id: re-running a suite skips runs
  * whose id is already in the results, and any change here (data, model, hyper-parameters, the
- * teacher's own config through its run id, seed, requested backend) makes a new run.
- * Report labels (row ids, groups, paper figures) are not part of it.
+ * teacher's own config through its run id, seed) makes a new run. Report labels (row ids, groups,
+ * paper figures) are not part of it, and neither is the backend: it changes speed, not the maths, and
+ * each record says which backend ran it (use another --out folder to compare backends).
  */
 export interface RunConfig {
   readonly format: 1;
@@ -30,8 +31,6 @@ export interface RunConfig {
   };
   readonly teacher?: { readonly runId: string; readonly model: ModelSpec; readonly view: View; readonly modelSeed: number };
   readonly seed: number;
-  /** the backend asked for ("auto" when none was forced), not the one a worker ended up with */
-  readonly backend: string;
 }
 
 /** JSON with object keys sorted at every level and undefined values dropped: equal configs, equal text. */

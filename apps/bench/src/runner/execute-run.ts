@@ -19,26 +19,16 @@ import { loadTeacher, saveTeacher } from '../models/teacher-store.js';
 import { teacherInView } from '../models/view-adapter.js';
 import type { RunTask } from '../plan/plan-suite.js';
 import { createRegistry } from '../registry.js';
+import { biasProbabilities } from './class-bias.js';
 import type { EpochSummary, RunRecord } from './run-record.js';
 
 export interface RunContext {
   readonly backend: BackendChoice;
+  /** the backend asked for, or undefined for automatic selection */
+  readonly requestedBackend: string | undefined;
   /** the results file, to store the saved model's path relative to it */
   readonly resultsFile: string;
   readonly onProgress?: (step: number, totalSteps: number, loss: number | undefined) => void;
-}
-
-/** Probabilities with constants added to chosen logits: p_c * exp(b_c), renormalised (= softmax(z + b)). */
-function withClassBias(probabilities: Float32Array, classes: number, offsets: Readonly<Record<string, number>>): Float32Array {
-  const factor = new Float64Array(classes).fill(1);
-  for (const [key, value] of Object.entries(offsets)) factor[Number(key)] = Math.exp(value);
-  const out = new Float32Array(probabilities.length);
-  for (let r = 0; r < probabilities.length / classes; r++) {
-    let sum = 0;
-    for (let c = 0; c < classes; c++) sum += probabilities[r * classes + c]! * factor[c]!;
-    for (let c = 0; c < classes; c++) out[r * classes + c] = (probabilities[r * classes + c]! * factor[c]!) / sum;
-  }
-  return out;
 }
 
 /** Trainable variables the scheme optimises beyond the model's own: a method's extra parameters. */
@@ -66,7 +56,7 @@ async function finalEvaluation(task: RunTask, model: Classifier, reference: Clas
   const offsets = task.config.method?.classBias;
   return {
     last: classificationMetrics(probabilities, labels, classes, referenceArgMax),
-    classBias: offsets ? classificationMetrics(withClassBias(probabilities, classes, offsets), labels, classes, referenceArgMax) : undefined,
+    classBias: offsets ? classificationMetrics(biasProbabilities(probabilities, classes, offsets), labels, classes, referenceArgMax) : undefined,
     reliability: reliabilityBins(probabilities, labels, classes),
   };
 }
@@ -140,7 +130,7 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
       role: config.role,
       seed: config.seed,
       config,
-      backend: { requested: config.backend, selected: context.backend.name, tfBackend: context.backend.tfBackend },
+      backend: { requested: context.requestedBackend ?? 'auto', selected: context.backend.name, tfBackend: context.backend.tfBackend },
       startedAt,
       finishedAt: new Date().toISOString(),
       trainSize: train.size,

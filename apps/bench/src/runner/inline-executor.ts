@@ -16,7 +16,7 @@ export function inlineExecutor(options: { readonly backend: BackendName | undefi
       try {
         backend ??= selectRunBackend(options.backend, threadsPerWorker(1));
         chosen = await backend;
-        return await executeRun(task, { backend: chosen, resultsFile: options.resultsFile, onProgress });
+        return await executeRun(task, { backend: chosen, requestedBackend: options.backend, resultsFile: options.resultsFile, onProgress });
       } catch (error) {
         throw new RunFailureError(task, describeFailure(error));
       }

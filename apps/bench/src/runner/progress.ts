@@ -34,8 +34,8 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
     },
     update: (done, runsDone, status) => bar.update(done, { runsDone, runs, status }),
     log: (line) => {
-      if (stream.isTTY) bar.clear?.();
-      stream.write(`${line}\n`);
+      // On a terminal, erase the bar's line first; the bar redraws itself below on its next update.
+      stream.write(`${stream.isTTY ? '\r\x1b[2K' : ''}${line}\n`);
     },
     stop: () => bar.stop(),
   };

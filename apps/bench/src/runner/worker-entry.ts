@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     const { task } = message;
     executeRun(task, {
       backend,
+      requestedBackend: setup.backend,
       resultsFile: setup.resultsFile,
       onProgress: (step, totalSteps, loss) => send({ type: 'progress', runId: task.runId, step, totalSteps, loss }),
     }).then(

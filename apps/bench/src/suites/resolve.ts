@@ -27,8 +27,8 @@ export interface ResolvedRow {
   readonly augmentation: AugmentationSpec;
   readonly epochs: number;
   readonly paper: PaperFigure | undefined;
-  /** teacher row id, for rows that learn from a teacher */
-  readonly teacherId: string | undefined;
+  /** the teacher row (group and id), for rows that learn from a teacher */
+  readonly teacher: { readonly group: string; readonly id: string } | undefined;
   readonly method: ResolvedMethod | undefined;
 }
 
@@ -143,7 +143,7 @@ function commonChecks(spec: SuiteSpec, row: TeacherRow | MethodRow, modelName: s
 export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string, quick: boolean): { suite: ResolvedSuite; issues: SuiteIssue[] } {
   const issues: SuiteIssue[] = [];
   const rows: ResolvedRow[] = [];
-  const teacherIds = new Map<string, string>();
+  const teachers: Array<{ group: string; id: string }> = [];
   const seen = new Set<string>();
   const claim = (group: string, id: string, path: string): void => {
     const key = `${group}\u0000${id}`;
@@ -157,11 +157,10 @@ export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string
   spec.teachers.forEach((row, i) => {
     const path = `teachers[${i}]`;
     claim(row.group ?? '', row.id, path);
-    if (teacherIds.has(row.id)) issues.push({ path: `${path}.id`, message: `teacher id "${row.id}" is used twice (teacher ids are unique across the suite)` });
-    teacherIds.set(row.id, row.group ?? '');
+    teachers.push({ group: row.group ?? '', id: row.id });
     const common = commonChecks(spec, row, row.model, path, 'model', issues);
     if (!common) return;
-    rows.push({ ...common, kind: 'teacher', id: row.id, role: 'teacher', series: 'teacher', epochs: row.epochs ?? spec.epochs.teacher, paper: row.paper, teacherId: undefined, method: undefined });
+    rows.push({ ...common, kind: 'teacher', id: row.id, role: 'teacher', series: 'teacher', epochs: row.epochs ?? spec.epochs.teacher, paper: row.paper, teacher: undefined, method: undefined });
   });
 
   spec.methods.forEach((row, i) => {
@@ -172,19 +171,24 @@ export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string
     checkPaper(row.paper, `${path}.paper`, spec, issues);
     checkPaper(row.classBias?.paper, `${path}.classBias.paper`, spec, issues);
     checkClasses(row.classBias ? Object.keys(row.classBias.offsets).map(Number) : undefined, `${path}.classBias.offsets`, issues);
-    let teacherId = row.teacher;
-    if (teacherId !== undefined && !teacherIds.has(teacherId)) {
-      issues.push({ path: `${path}.teacher`, message: `no teacher with id "${teacherId}" (known: ${[...teacherIds.keys()].join(', ')})` });
+    // A teacher is named by id: the group's own teacher of that id first, else the only one in the suite.
+    let teacher: { group: string; id: string } | undefined;
+    if (row.teacher !== undefined) {
+      const named = teachers.filter((t) => t.id === row.teacher);
+      teacher = named.find((t) => t.group === group) ?? (named.length === 1 ? named[0] : undefined);
+      if (!teacher) {
+        issues.push({ path: `${path}.teacher`, message: named.length > 1 ? `several groups have a teacher "${row.teacher}": put this row in one of those groups` : `no teacher with id "${row.teacher}" (known: ${[...new Set(teachers.map((t) => t.id))].join(', ')})` });
+      }
     }
     const needsTeacher = row.losses.some((l) => registry.hasLoss(l.name) && registry.loss(l.name).knowledge !== 'none');
-    if (teacherId === undefined && needsTeacher) {
-      const candidates = [...teacherIds].filter(([, g]) => g === group).map(([id]) => id);
-      if (candidates.length === 1) teacherId = candidates[0];
+    if (row.teacher === undefined && needsTeacher) {
+      const candidates = teachers.filter((t) => t.group === group);
+      if (candidates.length === 1) teacher = candidates[0];
       else issues.push({ path: `${path}.teacher`, message: `a loss needs a teacher: name one (${candidates.length} teachers in this group)` });
     }
     const common = commonChecks(spec, row, row.student, path, 'student', issues);
     if (!common) return;
-    const role: Role = teacherId === undefined && row.losses.length === 0 ? 'student-alone' : 'distilled';
+    const role: Role = teacher === undefined && row.losses.length === 0 ? 'student-alone' : 'distilled';
     const method: ResolvedMethod = {
       scheme: row.scheme,
       schemeOptions: row.schemeOptions ?? {},
@@ -192,7 +196,7 @@ export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string
       alpha: row.alpha,
       classBias: row.classBias ? { offsets: row.classBias.offsets, paper: row.classBias.paper } : undefined,
     };
-    rows.push({ ...common, kind: 'method', id: row.id, role, series: seriesOf(role, method), epochs: row.epochs ?? spec.epochs.student, paper: row.paper, teacherId, method });
+    rows.push({ ...common, kind: 'method', id: row.id, role, series: seriesOf(role, method), epochs: row.epochs ?? spec.epochs.student, paper: row.paper, teacher, method });
   });
 
   const groups = [...new Set(rows.map((r) => r.group))];

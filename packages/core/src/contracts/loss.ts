@@ -59,6 +59,11 @@ export interface KnowledgeLoss {
   compute(context: StepContext): LossTerms;
   /** owned trainable variables, by unique name */
   variables?(): Record<string, tf.Variable>;
+  /**
+   * non-trainable state (memory banks, running statistics, estimated margins), by unique name: checkpointed
+   * with the scheme but never handed to an optimiser
+   */
+  state?(): Record<string, tf.Variable>;
   /** state updates outside the gradient (memory banks); receives the same context */
   afterStep?(context: StepContext): void;
   dispose?(): void;

@@ -46,6 +46,15 @@ export function lossVariables(losses: readonly WeightedLoss[]): Record<string, t
   return result;
 }
 
+/** Non-trainable loss state (memory banks, running statistics) by "loss-state/<loss>/<variable>" names, for checkpoints. */
+export function lossState(losses: readonly WeightedLoss[]): Record<string, tf.Variable> {
+  const result: Record<string, tf.Variable> = {};
+  losses.forEach(({ loss }, i) => {
+    for (const [name, variable] of Object.entries(loss.state?.() ?? {})) result[`loss-state/${i}-${loss.name}/${name}`] = variable;
+  });
+  return result;
+}
+
 /** Prefixes a record's keys, e.g. a model's state variables under "student/". */
 export function prefixed<T>(prefix: string, record: Readonly<Record<string, T>>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [`${prefix}/${key}`, value]));

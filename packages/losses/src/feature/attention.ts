@@ -25,6 +25,8 @@ export const ATTENTION_DEFAULTS: AttentionOptions = { studentFeatures: ['conv2']
 
 export interface AttentionLoss extends KnowledgeLoss {
   readonly options: AttentionOptions;
+  prepare(setup: LossSetup): void;
+  compute(context: StepContext): { at: tf.Scalar };
 }
 
 function resolveAttentionOptions(options: Partial<AttentionOptions>): AttentionOptions {

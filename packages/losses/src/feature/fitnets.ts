@@ -28,6 +28,10 @@ export const FITNETS_DEFAULTS: FitNetsOptions = { studentFeatures: ['hidden1'], 
 
 export interface FitNetsLoss extends KnowledgeLoss {
   readonly options: FitNetsOptions;
+  prepare(setup: LossSetup): void;
+  compute(context: StepContext): { fitnets: tf.Scalar };
+  variables(): Record<string, tf.Variable>;
+  dispose(): void;
 }
 
 function resolveFitNetsOptions(options: Partial<FitNetsOptions>): FitNetsOptions {

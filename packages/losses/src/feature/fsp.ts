@@ -23,6 +23,8 @@ export const FSP_DEFAULTS: FspOptions = { studentFeatures: ['conv1', 'conv2'], t
 
 export interface FspLoss extends KnowledgeLoss {
   readonly options: FspOptions;
+  prepare(setup: LossSetup): void;
+  compute(context: StepContext): { fsp: tf.Scalar };
 }
 
 function resolveFspOptions(options: Partial<FspOptions>): FspOptions {

@@ -32,6 +32,11 @@ export const OVERHAUL_DEFAULTS: OverhaulOptions = { studentFeatures: ['conv2'], 
 
 export interface OverhaulLoss extends KnowledgeLoss {
   readonly options: OverhaulOptions;
+  prepare(setup: LossSetup): void;
+  compute(context: StepContext): { overhaul: tf.Scalar };
+  afterStep(context: StepContext): void;
+  variables(): Record<string, tf.Variable>;
+  dispose(): void;
   /**
    * Non-trainable state (per pair: margin, running mean, M2 and count of the teacher statistics, plus
    * the number of batches accumulated); core's KnowledgeLoss has no slot for it, so a checkpoint of
@@ -78,11 +83,10 @@ export function partialL2(student: tf.Tensor, teacher: tf.Tensor, margin: tf.Ten
  * Deviations, on purpose:
  * - Margins. The paper derives them from the teacher's batch-norm (beta, |gamma|) before the ReLU. Models
  *   here expose features, not BN parameters, so by default each teacher channel's mean and standard deviation
- *   are measured on the teacher features as tapped (population statistics over batch and positions, before any
- *   pooling) -
- *   from the first `marginBatches` batches (merged as running moments in afterStep; the first step uses its
- *   own batch) - and the same formula is applied. Or pass `margin` explicitly. Tap the teacher before its
- *   ReLU, as the paper does; post-ReLU taps make the Gaussian model meaningless.
+ *   are measured on the teacher features as tapped (population statistics over batch and positions, before
+ *   any pooling) from the first `marginBatches` batches (merged as running moments in afterStep; the first
+ *   step uses its own batch), and the same formula is applied. Or pass `margin` explicitly. Tap the teacher
+ *   before its ReLU, as the paper does; post-ReLU taps make the Gaussian model meaningless.
  * - Connector. The paper's connector is a 1x1 conv + BN; here it is a 1x1 conv (a dense layer for vectors)
  *   with a bias standing in for BN's shift and no batch statistics, He-normal initialised like the official
  *   code (std sqrt(2 / out)). A teacher map larger than the student's by an integer factor is average-pooled

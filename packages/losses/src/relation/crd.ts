@@ -42,6 +42,11 @@ export const CRD_DEFAULTS: CrdOptions = {
 
 export interface CrdLoss extends KnowledgeLoss {
   readonly options: CrdOptions;
+  prepare(setup: LossSetup): void;
+  compute(context: StepContext): { crd: tf.Scalar };
+  afterStep(context: StepContext): void;
+  variables(): Record<string, tf.Variable>;
+  dispose(): void;
   /** K actually used (options.negatives capped at N - 1); 0 before prepare */
   readonly negativesUsed: number;
   /**

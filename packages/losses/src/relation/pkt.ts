@@ -20,6 +20,8 @@ export const PKT_DEFAULTS: PktOptions = { studentFeatures: ['hidden1'], teacherF
 
 export interface PktLoss extends KnowledgeLoss {
   readonly options: PktOptions;
+  prepare(setup: LossSetup): void;
+  compute(context: StepContext): { pkt: tf.Scalar };
 }
 
 /** the authors' epsilon (passalis/probabilistic_kt, copied into RepDistiller) */

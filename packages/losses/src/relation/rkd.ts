@@ -25,6 +25,9 @@ export const RKD_DEFAULTS: RkdOptions = { studentFeatures: ['hidden1'], teacherF
 
 export interface RkdLoss extends KnowledgeLoss {
   readonly options: RkdOptions;
+  prepare(setup: LossSetup): void;
+  /** a term whose weight is 0 is absent */
+  compute(context: StepContext): { rkdDistance?: tf.Scalar; rkdAngle?: tf.Scalar };
 }
 
 function resolveRkdOptions(options: Partial<RkdOptions>): RkdOptions {

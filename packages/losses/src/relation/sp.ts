@@ -20,6 +20,8 @@ export const SP_DEFAULTS: SpOptions = { studentFeatures: ['hidden1'], teacherFea
 
 export interface SpLoss extends KnowledgeLoss {
   readonly options: SpOptions;
+  prepare(setup: LossSetup): void;
+  compute(context: StepContext): { sp: tf.Scalar };
 }
 
 function resolveSpOptions(options: Partial<SpOptions>): SpOptions {

@@ -1,2 +1,0 @@
-import { it } from 'vitest';
-it('try', async () => { await import('/tmp/chart-try.ts'); });
