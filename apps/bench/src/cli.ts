@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, DistilleryError, type BackendName } from '@distillery/core';
 import { EXIT, parseSeeds, parseWorkers } from './cli/options.js';
 import { formatListing, listing } from './cli/list.js';
+import { registerPerfCommand } from './cli/perf-command.js';
 import { planSuite } from './plan/plan-suite.js';
 import { createRegistry } from './registry.js';
 import { outputPaths } from './report/write-report.js';
@@ -119,6 +120,8 @@ program
     const registry = createRegistry();
     process.stdout.write(options.json ? `${JSON.stringify(listing(registry))}\n` : formatListing(registry));
   });
+
+registerPerfCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SuiteValidationError) {

@@ -7,6 +7,10 @@ import { Registry, type DistilleryPlugin } from '@distillery/core';
 const PLUGIN_MODULES: ReadonlyArray<{ readonly default: DistilleryPlugin }> = await Promise.all([
   import('@distillery/losses'),
   import('@distillery/offline'),
+  import('@distillery/mutual'),
+  import('@distillery/self'),
+  import('@distillery/multi-teacher'),
+  import('@distillery/teacher-assistant'),
 ]);
 
 export const PLUGINS: readonly DistilleryPlugin[] = PLUGIN_MODULES.map((module) => module.default);

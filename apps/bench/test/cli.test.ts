@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuiteReportJson } from '../src/report/write-report.js';
 import { tinySuiteYaml } from './helpers/tiny-suite.js';
 
@@ -53,6 +53,8 @@ describe('distillery-bench CLI', () => {
     if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
     writeFileSync(suiteFile, tinySuiteYaml({ seeds: [1, 2, 3, 4, 5] }));
   }, 300_000);
+
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   it('prints help for every command and exits 2 on bad usage or an invalid suite', () => {
     for (const command of [[], ['run'], ['report'], ['list'], ['validate']]) {

@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { evaluateModels, selectBackend } from '@distillery/core';
 import { loadMnist } from '@distillery/data/node';
 import { parse } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inView, trainingImages } from '../src/data/suite-data.js';
 import { loadTeacher } from '../src/models/teacher-store.js';
 import { createRegistry } from '../src/registry.js';
@@ -42,6 +42,8 @@ describe('runs in the main thread (workers: 0)', () => {
     tensorsBefore = tf.memory().numTensors;
     result = await runSuite(suite, { outDir: out, workers: 0, backend: 'cpu' });
   });
+
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('trains every run once, leaks no tensors and writes results, reports and the teacher', () => {
     expect(result.outcome.computed).toHaveLength(3);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createOptimizer, prefixed, type OptimizerSpec, type Trackables, type TrainableModel } from '@distillery/core';
+import { ConfigError, createOptimizer, prefixed, type OptimizerSpec, type Trackables, type TrainableModel } from '@distillery/core';
 
 /** One model that learns in an online scheme, with its own optimiser (built in `prepare`). */
 export interface Learner {
@@ -21,7 +21,7 @@ export class LearnerOptimizers {
 
   get(index: number): tf.Optimizer {
     const optimizer = this.optimizers?.[index];
-    if (!optimizer) throw new Error('optimisers are built in prepare(); train through the Trainer, which prepares the scheme');
+    if (!optimizer) throw new ConfigError('the optimisers are built in prepare()', 'train through the Trainer, which prepares the scheme');
     return optimizer;
   }
 

@@ -12,12 +12,18 @@ export interface ProgressSink {
 
 export const silentProgress: ProgressSink = { start() {}, update() {}, log() {}, stop() {} };
 
+/** The bar's line; the ETA shows "-" until the first steps give a rate (cli-progress would print NULL/INF). */
+const formatLine: cliProgress.GenericFormatter = (options, params, payload: { runsDone: number; runs: number; status: string }) => {
+  const eta = Number.isFinite(params.eta) && params.value > 0 ? cliProgress.Format.TimeFormat(params.eta, options, 5) : '-';
+  return `${cliProgress.Format.BarFormat(params.progress, options)} ${Math.floor(params.progress * 100)}% | ETA ${eta} | runs ${payload.runsDone}/${payload.runs} | ${payload.status}`;
+};
+
 /** A single bar over every step of every run to do, with ETA, runs done and the live loss of the runs in flight. */
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): ProgressSink {
   let runs = 0;
   const bar = new cliProgress.SingleBar(
     {
-      format: '{bar} {percentage}% | ETA {eta_formatted} | runs {runsDone}/{runs} | {status}',
+      format: formatLine,
       etaBuffer: 200,
       hideCursor: true,
       stream,

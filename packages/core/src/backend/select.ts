@@ -2,14 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, ConfigError } from '../errors.js';
 
 /**
- * Backends in order of preference:
+ * Backends in order of preference, ordered by measured training speed (`distillery-bench perf`):
  * - `tensorflow`: libtensorflow through @tensorflow/tfjs-node-gpu or -node (optional peers, found at run time);
- * - `native`: tfjs's cpu backend with BLAS-backed kernels from @distillery/backend-native, when its addon built;
- * - `wasm`: @tensorflow/tfjs-backend-wasm plus Distillery's missing gradient kernels (installs everywhere);
+ * - `wasm`: @tensorflow/tfjs-backend-wasm plus Distillery's gradient kernels and fast transposed matmuls;
+ *   measured faster than `native` on the reference KD steps here, so it comes first;
+ * - `native`: tfjs's cpu backend with OpenBLAS kernels from @distillery/backend-native, when its addon built;
  * - `cpu`: pure JavaScript, always there, slow.
  */
 export type BackendName = 'tensorflow' | 'native' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'native', 'wasm', 'cpu'];
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'native', 'cpu'];
 
 export interface BackendChoice {
   readonly name: BackendName;

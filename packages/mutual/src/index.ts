@@ -1,0 +1,23 @@
+import { plugin } from './plugin.js';
+
+export { DeepMutualLearning, deepMutualLearning, DML_DEFAULTS } from './dml-scheme.js';
+export type { DeepMutualLearningOptions } from './dml-scheme.js';
+export { EnsembleOnline, ensembleOnline, ENSEMBLE_ONLINE_DEFAULTS } from './ensemble-online-scheme.js';
+export type { EnsembleOnlineOptions } from './ensemble-online-scheme.js';
+export { BdkdOnline, bdkdOnline, BDKD_ONLINE_DEFAULTS } from './bdkd-online-scheme.js';
+export type { BdkdOnlineOptions } from './bdkd-online-scheme.js';
+export { OfflineOnline, offlineOnline, OFFLINE_ONLINE_DEFAULTS } from './offline-online-scheme.js';
+export type { OfflineOnlineOptions } from './offline-online-scheme.js';
+export { CohortScheme } from './cohort-scheme.js';
+export type { CohortSettings } from './cohort-scheme.js';
+export { cohortEnsemble } from './cohort-ensemble.js';
+export { jointGradientStep } from './joint-step.js';
+export type { OptimizerGroup } from './joint-step.js';
+export { TARGET_MODES } from './targets.js';
+export type { TargetMode } from './targets.js';
+export { UPDATE_ORDERS } from './updates.js';
+export type { LearnerObjectiveArgs, UpdateOrder } from './updates.js';
+export type { Learner } from './learner.js';
+export { amara2022, guo2020, lan2018, liu2021, zhang2018 } from './references.js';
+export { bdkdOnlineDefinition, dmlDefinition, ensembleOnlineDefinition, offlineOnlineDefinition, plugin } from './plugin.js';
+export default plugin;

@@ -1,0 +1,21 @@
+import { plugin } from './plugin.js';
+
+export { BeYourOwnTeacher, beYourOwnTeacher } from './byot/byot-scheme.js';
+export type { HeadOutputs } from './byot/byot-scheme.js';
+export { BYOT_DEFAULTS } from './byot/options.js';
+export type { ByotOptions } from './byot/options.js';
+export type { ShallowModel } from './byot/shallow-model.js';
+export { runBornAgain } from './born-again/run-born-again.js';
+export type { BornAgainResult, BornAgainRunOptions, GenerationResult } from './born-again/run-born-again.js';
+export { bornAgainGeneration, BORN_AGAIN_DEFAULTS, BORN_AGAIN_TEACHERS } from './born-again/generation-scheme.js';
+export type { BornAgainGenerationOptions, BornAgainTeacher } from './born-again/generation-scheme.js';
+export { ensembleTeacher } from './born-again/ensemble-teacher.js';
+export { SelfPast, selfPast, SELF_PAST_DEFAULTS } from './past/self-past-scheme.js';
+export type { SelfPastOptions } from './past/self-past-scheme.js';
+export { PredictionMemory } from './past/prediction-memory.js';
+export { tfVirtual, TF_VIRTUAL_DEFAULTS } from './past/tf-virtual-scheme.js';
+export type { TfVirtualOptions } from './past/tf-virtual-scheme.js';
+export { NamedScheme } from './named-scheme.js';
+export { furlanello2018, kim2021, yuan2020, zhang2019 } from './references.js';
+export { bornAgainDefinition, byotDefinition, selfPastDefinition, tfVirtualDefinition, plugin } from './plugin.js';
+export default plugin;
