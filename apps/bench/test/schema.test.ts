@@ -110,15 +110,15 @@ describe('suite schema', () => {
     }
   });
 
-  it('keeps the quickstart suite equal to the first bench version', () => {
+  it('ships the quickstart suite: teacher on the full set, students on a 2,000-image transfer set', () => {
     const { spec, rows } = loadSuite('quickstart', registry);
-    expect(spec.dataset).toEqual({ name: 'mnist', trainLimit: 10_000 });
-    expect(spec.models).toEqual({ teacher: { type: 'mlp', hidden: [1200, 1200], dropout: 0.3, inputDropout: 0.1 }, student: { type: 'mlp', hidden: [100] } });
-    expect([spec.seeds, spec.epochs, spec.batchSize, spec.optimizer]).toEqual([[1, 2, 3], { teacher: 8, student: 8 }, 128, { name: 'adam', learningRate: 1e-3 }]);
-    expect(rows.map((r) => [r.id, r.role, r.method?.losses.map((l) => [l.name, l.options]), r.method?.alpha])).toEqual([
-      ['teacher', 'teacher', undefined, undefined],
-      ['student alone', 'student-alone', [], undefined],
-      ['KD (T=4)', 'distilled', [['kd', { temperature: 4 }]], 0.9],
+    expect(spec.dataset).toEqual({ name: 'mnist' });
+    expect(spec.models).toEqual({ teacher: { type: 'mlp', hidden: [512, 512], dropout: 0.2 }, student: { type: 'mlp', hidden: [100] } });
+    expect([spec.seeds, spec.epochs, spec.batchSize, spec.optimizer]).toEqual([[1, 2, 3], { teacher: 2, student: 60 }, 128, { name: 'adam', learningRate: 1e-3 }]);
+    expect(rows.map((r) => [r.id, r.role, r.data.trainLimit, r.method?.losses.map((l) => [l.name, l.options]), r.method?.alpha])).toEqual([
+      ['teacher', 'teacher', undefined, undefined, undefined],
+      ['student alone', 'student-alone', 2000, [], undefined],
+      ['KD (T=4)', 'distilled', 2000, [['kd', { temperature: 4 }]], 0.9],
     ]);
   });
 
