@@ -102,11 +102,20 @@ describe('suite schema', () => {
     expect(issuesOf(raw, true)).toEqual([{ path: 'quick.methods[0]', message: 'names no row of the suite (rows are matched by group and id)' }]);
   });
 
-  it('ships quickstart, hinton-mnist and low-label, each with a valid quick variant', () => {
-    expect(shippedSuiteNames()).toEqual(['hinton-mnist', 'low-label', 'quickstart']);
+  it('ships hinton-mnist, losses, low-label and quickstart, each with a valid quick variant', () => {
+    expect(shippedSuiteNames()).toEqual(['hinton-mnist', 'losses', 'low-label', 'quickstart']);
     for (const name of shippedSuiteNames()) {
       expect(loadSuite(name, registry).spec.name).toBe(name);
       expect(loadSuite(name, registry, { quick: true }).spec.name).toBe(`${name}-quick`);
+    }
+  });
+
+  it('builds every loss of the losses suite from the registry with its options', () => {
+    const { rows } = loadSuite('losses', registry);
+    const names = rows.flatMap((r) => r.method?.losses.map((l) => l.name) ?? []);
+    expect(names).toEqual(['kd', 'dkd', 'nkd', 'bdkd', 'ctkd', 'fitnets', 'at', 'rkd', 'crd']);
+    for (const row of rows) {
+      for (const loss of row.method?.losses ?? []) expect(registry.loss(loss.name).create(loss.options ?? {}).name).toBe(loss.name);
     }
   });
 
