@@ -16,3 +16,4 @@ export * from './metrics/evaluate.js';
 export * from './training/gradient-step.js';
 export * from './training/scheme-checks.js';
 export * from './training/tidy-outputs.js';
+export * from './random.js';

@@ -1,36 +1,13 @@
+import { mulberry32, type SeededRandom } from '@distillery/core';
+
 /**
- * A seeded generator (mulberry32) for the initial values of loss-owned variables and for CRD's
- * negative samples. Plain JS arithmetic, so a seed gives the same numbers on every backend; tfjs's
- * seeded initialisers depend on the backend's kernels.
+ * The seeded generator for the initial values of loss-owned variables and for CRD's negative samples:
+ * core's mulberry32 with this package's salt (part of the golden values' sequence).
  */
-export interface LossRandom {
-  /** uniform in [0, 1) */
-  uniform(): number;
-  /** standard normal (Box-Muller) */
-  normal(): number;
-  /** integer in [0, n) */
-  int(n: number): number;
-}
+export type LossRandom = SeededRandom;
 
 export function lossRandom(seed: number): LossRandom {
-  let state = (Math.floor(seed) ^ 0x5bd1e995) >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    uniform,
-    normal: () => {
-      // 1 - u keeps the argument of log in (0, 1]
-      const u = 1 - uniform();
-      const v = uniform();
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    },
-    int: (n: number) => Math.floor(uniform() * n),
-  };
+  return mulberry32(seed, 0x5bd1e995);
 }
 
 /**
