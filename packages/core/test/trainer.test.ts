@@ -31,6 +31,21 @@ describe('Trainer', () => {
     model.dispose();
   });
 
+  it('evaluates every evaluateEvery-th epoch and always the last, without changing training', async () => {
+    const sparse = linearModel(4, 3, 1);
+    const every = linearModel(4, 3, 1);
+    const options = { train: blobDataset(48), evaluation: blobDataset(24, 3, 4, 9), epochs: 5, batchSize: 16, seed: 3 };
+    const result = await train({ ...options, scheme: supervisedScheme(sparse), evaluateEvery: 2 });
+    const reference = await train({ ...options, scheme: supervisedScheme(every) });
+    // epochs 2 and 4 (every 2nd) and 5 (the last) are evaluated
+    expect(result.history.map((r) => Object.keys(r.metrics).length)).toEqual([0, 1, 0, 1, 1]);
+    expect(result.final!.metrics['model']!.accuracy).toBe(reference.final!.metrics['model']!.accuracy);
+    expect(await weightsOf(sparse)).toEqual(await weightsOf(every));
+    sparse.dispose();
+    every.dispose();
+    await expect(train({ ...options, scheme: supervisedScheme(linearModel(4, 3, 1)), evaluateEvery: 0 })).rejects.toThrow(ConfigError);
+  });
+
   it('is reproducible for a seed', async () => {
     const runs = [];
     for (let i = 0; i < 2; i++) {

@@ -99,6 +99,9 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
       scheme,
       train,
       evaluation: test,
+      // at most ~30 test-set evaluations per run: 300 epochs of 100 images would otherwise spend most of
+      // their time evaluating 10,000 test images; the last epoch is always evaluated
+      evaluateEvery: Math.max(1, Math.ceil(config.epochs / 30)),
       epochs: config.epochs,
       batchSize: config.batchSize,
       seed: config.seed,

@@ -30,8 +30,13 @@ export interface TrainerCallbacks {
 export interface TrainerOptions {
   readonly scheme: Scheme;
   readonly train: Dataset;
-  /** evaluated after every epoch with every model the scheme produces */
+  /** evaluated with every model the scheme produces after every `evaluateEvery`-th epoch and the last */
   readonly evaluation?: Dataset;
+  /**
+   * epochs between evaluations (default 1). Long schedules on tiny training sets (300 epochs of 100 images)
+   * would otherwise spend most of their time evaluating the test set; the last epoch is always evaluated.
+   */
+  readonly evaluateEvery?: number;
   readonly epochs: number;
   readonly batchSize: number;
   readonly seed: number;

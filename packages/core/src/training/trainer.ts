@@ -23,6 +23,9 @@ function validateOptions(options: TrainerOptions): void {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
     throw new ConfigError(`batchSize must be a positive integer, got ${options.batchSize}`, 'pass e.g. batchSize: 128');
   }
+  if (options.evaluateEvery !== undefined && (!Number.isInteger(options.evaluateEvery) || options.evaluateEvery < 1)) {
+    throw new ConfigError(`evaluateEvery must be a positive integer, got ${options.evaluateEvery}`, 'pass evaluateEvery >= 1 (1 evaluates after every epoch)');
+  }
   if (options.train.size === 0) throw new EmptyDatasetError(`training dataset "${options.train.name}"`);
   if (options.evaluation && options.evaluation.size === 0) throw new EmptyDatasetError(`evaluation dataset "${options.evaluation.name}"`);
   if (options.evaluation && options.evaluation.numClasses !== options.train.numClasses) {
@@ -46,6 +49,7 @@ export class Trainer {
   async fit(): Promise<TrainingResult> {
     const { scheme, train, evaluation, epochs, batchSize, seed, checkpoint, callbacks } = this.options;
     const logEvery = Math.max(1, this.options.logEvery ?? 25);
+    const evaluateEvery = this.options.evaluateEvery ?? 1;
     const dropRemainder = this.options.dropRemainder ?? false;
     const stepsPerEpoch = dropRemainder ? Math.floor(train.size / batchSize) : Math.ceil(train.size / batchSize);
     if (stepsPerEpoch === 0) {
@@ -116,7 +120,8 @@ export class Trainer {
         const trainSeconds = (performance.now() - started) / 1000;
         callbacks?.onStep?.({ epoch, step: globalStep, totalSteps, terms });
         await scheme.onEpochEnd?.(epoch);
-        const metrics = evaluation ? await evaluateModels(scheme.evaluationModels(), evaluation, scheme.referenceModel?.()) : {};
+        const due = (epoch + 1) % evaluateEvery === 0 || epoch === epochs - 1;
+        const metrics = evaluation && due ? await evaluateModels(scheme.evaluationModels(), evaluation, scheme.referenceModel?.()) : {};
         const record: EpochRecord = { epoch, terms, metrics, trainSeconds, samplesPerSecond: samples / trainSeconds };
         history.push(record);
         if (checkpoint) {
