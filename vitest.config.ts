@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
+    // tests/*: packed tarballs installed outside the workspace, browser bundles (see CONTRIBUTING.md)
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'tests/*/vitest.config.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });

@@ -6,7 +6,12 @@ import { BACKEND_NAMES, DistilleryError, type BackendName } from '@distillery/co
 import { EXIT, parseSeeds, parseWorkers } from './cli/options.js';
 import { formatListing, listing } from './cli/list.js';
 import { registerPerfCommand } from './cli/perf-command.js';
+import { runSuiteOnQueue, type QueueSuiteRunResult } from './queue/coordinator.js';
+import { formatOverhead } from './queue/overhead.js';
+import { QueueError } from './queue/queue-error.js';
+import { QUEUE_URL_HELP, queueNameOption, registerWorkerCommand } from './queue/worker-command.js';
 import { planSuite } from './plan/plan-suite.js';
+import { registerPluginOption } from './plugins/plugin-option.js';
 import { createRegistry } from './registry.js';
 import { outputPaths } from './report/write-report.js';
 import { terminalProgress, silentProgress } from './runner/progress.js';
@@ -28,6 +33,9 @@ interface RunOptions extends CommonOptions {
   readonly backend?: BackendName;
   readonly workers?: number;
   readonly progress: boolean;
+  readonly queue?: string;
+  readonly queueName: string;
+  readonly noop: boolean;
 }
 
 const program = new Command()
@@ -55,6 +63,9 @@ suiteArgument(
   .addOption(new Option('--backend <name>', 'force a backend in every worker (default: the best available; results do not depend on it, so runs done on another backend are reused)').choices([...BACKEND_NAMES]))
   .option('--workers <n>', `worker threads, one run each (default: one per core, here ${defaultWorkers()}; 0 = in the main thread)`, parseWorkers)
   .option('--no-progress', 'no progress bar')
+  .option('--queue <url>', `enqueue the runs on a job queue for \`distillery-bench worker\` processes on any machines instead of training here (${QUEUE_URL_HELP}); results and reports are written here as usual`)
+  .addOption(queueNameOption())
+  .addOption(new Option('--noop', 'with --queue: jobs train nothing (measures the queue overhead; results go to <suite>.queue-noop.*)').default(false).hideHelp())
   .action(async (name: string, options: RunOptions) => {
     const suite = loadSuite(name, createRegistry(), { quick: options.quick });
     const controller = new AbortController();
@@ -65,23 +76,27 @@ suiteArgument(
     };
     process.on('SIGINT', interrupt);
     process.on('SIGTERM', interrupt);
-    const result = await runSuite(suite, {
+    const common = {
       outDir: resolve(options.out),
-      ...(options.workers !== undefined ? { workers: options.workers } : {}),
-      ...(options.backend ? { backend: options.backend } : {}),
       ...(options.seeds ? { seeds: options.seeds } : {}),
       progress: options.progress && !options.json ? terminalProgress() : silentProgress,
       signal: controller.signal,
-    });
+    };
+    if (options.queue && (options.workers !== undefined || options.backend)) process.stderr.write('note: with --queue, threads and backend are chosen by each `distillery-bench worker` (its --workers and --backend)\n');
+    const result = options.queue
+      ? await runSuiteOnQueue(suite, { ...common, url: options.queue, queueName: options.queueName, noop: options.noop })
+      : await runSuite(suite, { ...common, ...(options.workers !== undefined ? { workers: options.workers } : {}), ...(options.backend ? { backend: options.backend } : {}) });
+    const queue = (result as Partial<QueueSuiteRunResult>).queue;
     const { outcome, report, paths } = result;
     const counts = { computed: outcome.computed.length, reused: outcome.reused.length, failed: outcome.failed.length, skipped: outcome.skipped.length };
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ ...report.json, outcome: { ...counts, failures: outcome.failed.map((f) => ({ run: f.task.label, message: f.error.message })) } })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...report.json, outcome: { ...counts, failures: outcome.failed.map((f) => ({ run: f.task.label, message: f.error.message })) }, ...(queue ? { queue } : {}) })}\n`);
     } else {
       const backends = report.json.backends.join(', ') || '-';
       process.stdout.write(
         `\n${suite.spec.description}\nbackend: ${backends}, workers: ${result.workers}, wall time ${result.wallSeconds.toFixed(0)} s; runs: ${counts.computed} computed, ${counts.reused} reused from ${paths.results}${counts.failed ? `, ${counts.failed} failed` : ''}${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n\n${report.tables}\n\nwritten: ${paths.markdown}, ${paths.html}, ${paths.json}, charts in ${paths.charts}\n`,
       );
+      if (queue) process.stdout.write(`${queue.workers.length} worker(s) via ${queue.server} ("${queue.queueName}"); ${formatOverhead(queue.overhead)}\n`);
       for (const failure of outcome.failed) process.stderr.write(`failed: ${failure.task.label}: ${failure.error.message}\n`);
     }
     if (result.interrupted) process.exit(EXIT.interrupted);
@@ -121,12 +136,18 @@ program
     process.stdout.write(options.json ? `${JSON.stringify(listing(registry))}\n` : formatListing(registry));
   });
 
+registerPluginOption(program);
 registerPerfCommand(program);
+registerWorkerCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof SuiteValidationError) {
     process.stderr.write(`distillery-bench: ${error.message}\n`);
     process.exit(EXIT.usage);
+  }
+  if (error instanceof QueueError) {
+    process.stderr.write(`distillery-bench: ${error.message}\n`);
+    process.exit(error.code === 'QUEUE_URL_INVALID' ? EXIT.usage : EXIT.failed);
   }
   if (error instanceof DistilleryError) {
     process.stderr.write(`distillery-bench: ${error.message}\n`);

@@ -27,3 +27,4 @@ export { renderSvg } from './report/render-svg.js';
 export { writeReport, outputPaths } from './report/write-report.js';
 export { meanStd } from './report/stats.js';
 export { createRegistry, PLUGINS } from './registry.js';
+export { loadExternalPlugins, externalPlugins, PLUGINS_ENV } from './plugins/external-plugins.js';

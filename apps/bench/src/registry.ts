@@ -1,4 +1,5 @@
 import { Registry, type DistilleryPlugin } from '@distillery/core';
+import { externalPlugins } from './plugins/external-plugins.js';
 
 /**
  * Every plugin package the bench knows. Registering one is one line here (plus the package in
@@ -15,9 +16,9 @@ const PLUGIN_MODULES: ReadonlyArray<{ readonly default: DistilleryPlugin }> = aw
 
 export const PLUGINS: readonly DistilleryPlugin[] = PLUGIN_MODULES.map((module) => module.default);
 
-/** A registry holding every plugin above; methods are found by name. */
+/** A registry holding every plugin above and those loaded with `--plugin`; methods are found by name. */
 export function createRegistry(): Registry {
   const registry = new Registry();
-  for (const plugin of PLUGINS) registry.register(plugin);
+  for (const plugin of [...PLUGINS, ...externalPlugins()]) registry.register(plugin);
   return registry;
 }

@@ -102,8 +102,8 @@ describe('suite schema', () => {
     expect(issuesOf(raw, true)).toEqual([{ path: 'quick.methods[0]', message: 'names no row of the suite (rows are matched by group and id)' }]);
   });
 
-  it('ships hinton-mnist, losses, low-label and quickstart, each with a valid quick variant', () => {
-    expect(shippedSuiteNames()).toEqual(['hinton-mnist', 'losses', 'low-label', 'quickstart']);
+  it('ships every suite, each with a valid quick variant', () => {
+    expect(shippedSuiteNames()).toEqual(['hinton-mnist', 'losses', 'low-label', 'multi-teacher', 'mutual', 'quickstart', 'self', 'teacher-assistant']);
     for (const name of shippedSuiteNames()) {
       expect(loadSuite(name, registry).spec.name).toBe(name);
       expect(loadSuite(name, registry, { quick: true }).spec.name).toBe(`${name}-quick`);

@@ -7,6 +7,8 @@
 #include "elementwise.h"
 #include "gemm.h"
 #include "napi_util.h"
+#include "optimizer.h"
+#include "parallel.h"
 #include "pool.h"
 
 static napi_value set_num_threads(napi_env env, napi_callback_info info) {
@@ -20,6 +22,8 @@ static napi_value set_num_threads(napi_env env, napi_callback_info info) {
     return NULL;
   }
   openblas_set_num_threads((int)threads);
+  /* The addon's own loops (direct convolutions, pooling, optimiser updates) follow the same count. */
+  dn_set_workers((int)threads);
   return dn_undefined(env);
 }
 
@@ -38,18 +42,24 @@ static napi_value get_config(napi_env env, napi_callback_info info) {
 }
 
 static napi_value init(napi_env env, napi_value exports) {
+  /* One thread count for both: OpenBLAS starts from OPENBLAS_NUM_THREADS (or one per core). */
+  dn_set_workers(openblas_get_num_threads());
   const napi_property_descriptor properties[] = {
       {"matmul", NULL, dn_matmul, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, dn_conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropInput", NULL, dn_conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropFilter", NULL, dn_conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
       {"binary", NULL, dn_binary, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"binaryBroadcast", NULL, dn_binary_broadcast, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unary", NULL, dn_unary, NULL, NULL, NULL, napi_enumerable, NULL},
       {"reduceSum", NULL, dn_reduce_sum, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxPool", NULL, dn_max_pool, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxPoolGrad", NULL, dn_max_pool_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"avgPool", NULL, dn_avg_pool, NULL, NULL, NULL, napi_enumerable, NULL},
       {"avgPoolGrad", NULL, dn_avg_pool_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adamUpdate", NULL, dn_adam_update, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sgdUpdate", NULL, dn_sgd_update, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"momentumUpdate", NULL, dn_momentum_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setNumThreads", NULL, set_num_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getNumThreads", NULL, get_num_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getConfig", NULL, get_config, NULL, NULL, NULL, napi_enumerable, NULL},

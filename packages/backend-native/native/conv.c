@@ -4,16 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv_channels.h"
+#include "conv_direct.h"
+#include "conv_params.h"
+#include "conv_plane.h"
 #include "epilogue.h"
 #include "napi_util.h"
-
-/* Field order must match CONV_PARAM_FIELDS in src/conv-params.ts. */
-typedef struct {
-  int32_t batch, in_h, in_w, in_c, out_h, out_w, out_c, f_h, f_w, stride_h, stride_w, dil_h, dil_w, pad_top,
-      pad_left;
-} dn_conv_params;
-
-#define DN_CONV_PARAM_COUNT 15
 /* im2col scratch is filled a few images at a time so it stays around 16 MB whatever the batch. */
 #define DN_COL_CHUNK_FLOATS ((size_t)4 << 20)
 
@@ -28,9 +24,16 @@ static int read_params(napi_env env, napi_value value, dn_conv_params *p) {
   return 0;
 }
 
-static size_t image_size(const dn_conv_params *p) { return (size_t)p->in_h * p->in_w * p->in_c; }
-static size_t pixels_out(const dn_conv_params *p) { return (size_t)p->out_h * p->out_w; }
-static size_t patch_size(const dn_conv_params *p) { return (size_t)p->f_h * p->f_w * p->in_c; }
+#define image_size dn_image_size
+#define pixels_out dn_pixels_out
+#define patch_size dn_patch_size
+
+/* Few output channels: sgemm's N would be tiny, so the forward pass and the filter gradient run in
+ * conv_plane.c (one input channel, up to 4 output channels) or conv_channels.c (vectorised over
+ * output channels), and the input gradient in conv_direct.c. */
+static int use_direct(const dn_conv_params *p) { return p->out_c < DN_DIRECT_MAX_OUT_CHANNELS; }
+
+static void out_of_memory(napi_env env) { napi_throw_error(env, NULL, "out of memory for convolution scratch"); }
 
 /* A 1x1, stride-1, unpadded convolution over a same-size output reads x as [pixels, inC] directly. */
 static int is_pointwise(const dn_conv_params *p) {
@@ -59,9 +62,11 @@ static void im2col(const float *x, float *col, const dn_conv_params *p, size_t i
           for (int32_t fw = 0; fw < p->f_w; fw++) {
             const int32_t iw = ow * p->stride_w - p->pad_left + fw * p->dil_w;
             if (ih < 0 || ih >= p->in_h || iw < 0 || iw >= p->in_w) {
-              memset(dst, 0, in_c * sizeof(float));
+              for (size_t c = 0; c < in_c; c++) dst[c] = 0.0f;
             } else {
-              memcpy(dst, x_img + ((size_t)ih * p->in_w + iw) * in_c, in_c * sizeof(float));
+              /* A loop, not memcpy: with 1-3 channels the call would cost more than the copy. */
+              const float *src = x_img + ((size_t)ih * p->in_w + iw) * in_c;
+              for (size_t c = 0; c < in_c; c++) dst[c] = src[c];
             }
             dst += in_c;
           }
@@ -135,6 +140,14 @@ napi_value dn_conv2d(napi_env env, napi_callback_info info) {
   if (total_rows == 0 || out_c == 0) return dn_undefined(env);
   if (k == 0) {
     memset(y.data, 0, total_rows * out_c * sizeof(float));
+  } else if (dn_conv_plane_supported(&p) || (use_direct(&p) && dn_conv_channels_supported(&p))) {
+    /* bias and activation are applied per image inside, while its rows are in cache */
+    if ((dn_conv_plane_supported(&p) ? dn_conv_plane_forward : dn_conv_channels_forward)(
+            x.data, w.data, y.data, &p, bias.data, bias.length, (int)activation, (float)alpha)) {
+      out_of_memory(env);
+      return NULL;
+    }
+    return dn_undefined(env);
   } else if (is_pointwise(&p)) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)total_rows, (int)out_c, (int)k, 1.0f, x.data,
                 (int)k, w.data, (int)out_c, 0.0f, y.data, (int)out_c);
@@ -171,6 +184,13 @@ napi_value dn_conv2d_backprop_input(napi_env env, napi_callback_info info) {
   const size_t rows_per_image = pixels_out(&p), k = patch_size(&p), out_c = (size_t)p.out_c;
   const size_t input = (size_t)p.batch * image_size(&p);
   if (input == 0) return dn_undefined(env);
+  if (use_direct(&p) && out_c > 0 && k > 0) {
+    if (dn_conv_direct_backprop_input(dy.data, w.data, dx.data, &p)) {
+      out_of_memory(env);
+      return NULL;
+    }
+    return dn_undefined(env);
+  }
   if (is_pointwise(&p) && out_c > 0) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(p.batch * rows_per_image), (int)k, (int)out_c, 1.0f,
                 dy.data, (int)out_c, w.data, (int)out_c, 0.0f, dx.data, (int)k);
@@ -208,6 +228,14 @@ napi_value dn_conv2d_backprop_filter(napi_env env, napi_callback_info info) {
   if (k == 0 || out_c == 0) return dn_undefined(env);
   if (rows_per_image == 0 || p.batch == 0) {
     memset(dw.data, 0, k * out_c * sizeof(float));
+    return dn_undefined(env);
+  }
+  if (dn_conv_plane_supported(&p) || (use_direct(&p) && dn_conv_channels_supported(&p))) {
+    if ((dn_conv_plane_supported(&p) ? dn_conv_plane_backprop_filter : dn_conv_channels_backprop_filter)(
+            x.data, dy.data, dw.data, &p)) {
+      out_of_memory(env);
+      return NULL;
+    }
     return dn_undefined(env);
   }
   if (is_pointwise(&p)) {

@@ -69,6 +69,33 @@ static void binary_scalar_a(int op, float x, const float *b, float *out, size_t 
   }
 }
 
+/* Blocks shorter than this are repeated into a longer one first, so the inner loops run long enough to
+ * vectorise (a conv bias has 3-16 values per pixel). */
+#define DN_SHORT_BLOCK 64
+
+/* One operand spans the n outputs, the other is a block of `period` values repeated (period divides n). */
+static void binary_tiled(int op, const float *a, size_t a_len, const float *b, size_t b_len, float *out, size_t n) {
+  const int block_is_b = b_len < n;
+  const float *block = block_is_b ? b : a;
+  size_t period = block_is_b ? b_len : a_len;
+  float repeated[2 * DN_SHORT_BLOCK];
+  if (period < DN_SHORT_BLOCK) {
+    const size_t copies = (DN_SHORT_BLOCK + period - 1) / period;
+    for (size_t i = 0; i < copies * period; i++) repeated[i] = block[i % period];
+    block = repeated;
+    period *= copies;
+  }
+  /* whole periods, then a tail that is a prefix of one (n is a multiple of the original period) */
+  const size_t whole = n / period * period;
+  if (block_is_b) {
+    TILE_B[op](a, block, out, whole, period);
+    if (whole < n) FULL[op](a + whole, block, out + whole, n - whole);
+  } else {
+    TILE_A[op](block, b, out, whole, period);
+    if (whole < n) FULL[op](block, b + whole, out + whole, n - whole);
+  }
+}
+
 napi_value dn_binary(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -96,11 +123,87 @@ napi_value dn_binary(napi_env env, napi_callback_info info) {
     binary_scalar_b((int)op, a.data, b.data[0], out.data, n);
   } else if (a.length == 1) {
     binary_scalar_a((int)op, a.data[0], b.data, out.data, n);
-  } else if (b.length < n) {
-    TILE_B[op](a.data, b.data, out.data, n, b.length);
   } else {
-    TILE_A[op](a.data, b.data, out.data, n, a.length);
+    binary_tiled((int)op, a.data, a.length, b.data, b.length, out.data, n);
   }
+  return dn_undefined(env);
+}
+
+#define DN_MAX_BROADCAST_RANK 8
+
+/* out[i0..ir] = a[sum ik * a_stride_k] (op) b[sum ik * b_stride_k]: general broadcasting. The caller
+ * collapses dimensions first, so the innermost stride of each operand is 1 or 0 (broadcast) and the
+ * inner loop is one of the vectorised row loops above. */
+static void binary_strided(int op, const float *a, const float *b, float *out, size_t rank, const size_t *dims,
+                           const size_t *sa, const size_t *sb) {
+  const size_t inner = dims[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
+  size_t index[DN_MAX_BROADCAST_RANK] = {0};
+  size_t rows = 1;
+  for (size_t d = 0; d + 1 < rank; d++) rows *= dims[d];
+  for (size_t row = 0; row < rows; row++) {
+    size_t oa = 0, ob = 0;
+    for (size_t d = 0; d + 1 < rank; d++) {
+      oa += index[d] * sa[d];
+      ob += index[d] * sb[d];
+    }
+    float *po = out + row * inner;
+    if (ia == 1 && ib == 1) {
+      FULL[op](a + oa, b + ob, po, inner);
+    } else if (ia == 1) {
+      binary_scalar_b(op, a + oa, b[ob], po, inner);
+    } else if (ib == 1) {
+      binary_scalar_a(op, a[oa], b + ob, po, inner);
+    } else {
+      binary_scalar_b(op, a + oa, b[ob], po, 1);
+      for (size_t t = 1; t < inner; t++) po[t] = po[0];
+    }
+    for (size_t d = rank - 1; d-- > 0;) {
+      if (++index[d] < dims[d]) break;
+      index[d] = 0;
+    }
+  }
+}
+
+/* binaryBroadcast(op, a, b, out, geometry): geometry is an Int32Array [rank, dims..., aStrides...,
+ * bStrides...] with innermost strides of 0 or 1. */
+napi_value dn_binary_broadcast(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  DN_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t op;
+  dn_f32 a, b, out;
+  int32_t rank32 = 0;
+  if (argc < 5 || dn_get_i64(env, argv[0], "op", &op) || dn_get_f32(env, argv[1], "a", &a) ||
+      dn_get_f32(env, argv[2], "b", &b) || dn_get_f32(env, argv[3], "out", &out) ||
+      dn_get_i32_params(env, argv[4], "geometry", &rank32, 1)) {
+    return NULL;
+  }
+  const size_t rank = (size_t)rank32;
+  if (op >= DN_BINARY_COUNT || rank < 1 || rank > DN_MAX_BROADCAST_RANK) {
+    napi_throw_range_error(env, NULL, "unknown binary op or unsupported rank");
+    return NULL;
+  }
+  int32_t raw[1 + 3 * DN_MAX_BROADCAST_RANK];
+  if (dn_get_i32_params(env, argv[4], "geometry", raw, 1 + 3 * rank)) return NULL;
+  size_t dims[DN_MAX_BROADCAST_RANK], sa[DN_MAX_BROADCAST_RANK], sb[DN_MAX_BROADCAST_RANK];
+  size_t size = 1, last_a = 0, last_b = 0;
+  for (size_t d = 0; d < rank; d++) {
+    dims[d] = (size_t)raw[1 + d];
+    sa[d] = (size_t)raw[1 + rank + d];
+    sb[d] = (size_t)raw[1 + 2 * rank + d];
+    size *= dims[d];
+    if (dims[d] > 0) {
+      last_a += (dims[d] - 1) * sa[d];
+      last_b += (dims[d] - 1) * sb[d];
+    }
+  }
+  if (size == 0) return dn_undefined(env);
+  /* Bounds: the furthest element either operand is read at must exist. */
+  if (out.length != size || last_a >= a.length || last_b >= b.length || sa[rank - 1] > 1 || sb[rank - 1] > 1) {
+    napi_throw_range_error(env, NULL, "binaryBroadcast geometry does not fit the arrays");
+    return NULL;
+  }
+  binary_strided((int)op, a.data, b.data, out.data, rank, dims, sa, sb);
   return dn_undefined(env);
 }
 
@@ -161,7 +264,37 @@ napi_value dn_reduce_sum(napi_env env, napi_callback_info info) {
     }
     return dn_undefined(env);
   }
-  /* Column sums: walk x row by row (contiguous) into a double accumulator per output. */
+  /* Column sums: walk x row by row (contiguous) into a double accumulator per output. Short rows (a
+   * conv bias gradient sums rows of 3-16 values) are walked `group` rows at a time, into group * inner
+   * accumulators folded at the end, so the inner loop is long enough to vectorise. */
+  const size_t group = i_n < 64 && r_n >= 2 * ((64 + i_n - 1) / i_n) ? (64 + i_n - 1) / i_n : 1;
+  if (group > 1) {
+    const size_t width = group * i_n;
+    double *wide = (double *)malloc(width * sizeof(double));
+    if (wide == NULL) {
+      napi_throw_error(env, NULL, "out of memory in reduceSum");
+      return NULL;
+    }
+    for (size_t o = 0; o < o_n; o++) {
+      memset(wide, 0, width * sizeof(double));
+      const float *block = x.data + o * r_n * i_n;
+      const size_t runs = r_n / group;
+      for (size_t r = 0; r < runs; r++) {
+        const float *row = block + r * width;
+        for (size_t i = 0; i < width; i++) wide[i] += row[i];
+      }
+      for (size_t r = runs * group; r < r_n; r++) {
+        for (size_t i = 0; i < i_n; i++) wide[i] += block[r * i_n + i];
+      }
+      for (size_t i = 0; i < i_n; i++) {
+        double sum = 0.0;
+        for (size_t g = 0; g < group; g++) sum += wide[g * i_n + i];
+        out.data[o * i_n + i] = (float)sum;
+      }
+    }
+    free(wide);
+    return dn_undefined(env);
+  }
   double *acc = (double *)malloc(i_n * sizeof(double));
   if (acc == NULL) {
     napi_throw_error(env, NULL, "out of memory in reduceSum");

@@ -6,6 +6,9 @@
 #include "epilogue.h"
 #include "napi_util.h"
 
+/* Multiply-adds below which a matmul runs single-threaded (e.g. LeNet's dense layers at batch 128). */
+#define DN_GEMM_SINGLE_THREAD_MACS ((double)(1 << 21))
+
 napi_value dn_matmul(napi_env env, napi_callback_info info) {
   size_t argc = 14;
   napi_value argv[14];
@@ -54,6 +57,11 @@ napi_value dn_matmul(napi_env env, napi_callback_info info) {
     /* An empty inner dimension is a zero product; OpenBLAS would leave the output untouched. */
     memset(out.data, 0, (size_t)batch * mn * sizeof(float));
   } else {
+    /* Small products run on one OpenBLAS thread: waking the pool costs more than it saves there, and
+     * on a busy machine the second thread's scheduling delay can stall the call for milliseconds. */
+    const int threads = openblas_get_num_threads();
+    const int single = threads > 1 && (double)batch * (double)m * (double)n * (double)k < DN_GEMM_SINGLE_THREAD_MACS;
+    if (single) openblas_set_num_threads(1);
     const int lda = trans_a ? (int)m : (int)k;
     const int ldb = trans_b ? (int)k : (int)n;
     for (int64_t i = 0; i < batch; i++) {
@@ -61,6 +69,7 @@ napi_value dn_matmul(napi_env env, napi_callback_info info) {
                   (int)n, (int)k, 1.0f, a.data + (size_t)i * (size_t)stride_a, lda,
                   b.data + (size_t)i * (size_t)stride_b, ldb, 0.0f, out.data + (size_t)i * mn, (int)n);
     }
+    if (single) openblas_set_num_threads(threads);
   }
   dn_bias_activation(out.data, (size_t)batch * (size_t)m, (size_t)n, bias.data, bias.length, (int)activation,
                      (float)alpha);

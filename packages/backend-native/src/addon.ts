@@ -34,6 +34,11 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, params: Int32Array): void;
   /** out = a (op) b; a and b each span out or repeat as a block that tiles it. Ops: see BINARY_OPS. */
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /**
+   * out = a (op) b under any broadcast; geometry = [rank, dims..., aStrides..., bStrides...] with
+   * innermost strides 0 or 1 (see broadcastGeometry).
+   */
+  binaryBroadcast(op: number, a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /** out = op(x); alpha is Step's value for x <= 0. Ops: see UNARY_OPS. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /** out[o, i] = sum over r of x[o, r, i], accumulated in double. */
@@ -43,6 +48,41 @@ export interface NativeAddon {
   maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, params: Int32Array): void;
   avgPool(x: Float32Array, y: Float32Array, params: Int32Array): void;
   avgPoolGrad(dy: Float32Array, dx: Float32Array, params: Int32Array): void;
+  /**
+   * One Adam step in a single pass, as tfjs's AdamOptimizer computes it in float32; the four scalars
+   * after epsilon are 1 - beta1, 1 - beta2, 1 - accBeta1 and 1 - accBeta2 (each rounded to float32).
+   */
+  adamUpdate(
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    outW: Float32Array,
+    outM: Float32Array,
+    outV: Float32Array,
+    learningRate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    oneMinusBeta1: number,
+    oneMinusBeta2: number,
+    oneMinusAccBeta1: number,
+    oneMinusAccBeta2: number,
+  ): void;
+  /** outW = negativeLearningRate * g + w */
+  sgdUpdate(w: Float32Array, g: Float32Array, outW: Float32Array, negativeLearningRate: number): void;
+  /** outAcc = momentum * acc + g; outW = -lr * outAcc + w (Nesterov: -lr * (g + outAcc * momentum) + w) */
+  momentumUpdate(
+    w: Float32Array,
+    g: Float32Array,
+    acc: Float32Array,
+    outW: Float32Array,
+    outAcc: Float32Array,
+    negativeLearningRate: number,
+    momentum: number,
+    nesterov: boolean,
+  ): void;
+  /** OpenBLAS's thread count and the addon's own (direct convolutions, pooling, optimiser updates). */
   setNumThreads(threads: number): void;
   getNumThreads(): number;
   /** OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ... Zen MAX_THREADS=64". */
@@ -77,6 +117,7 @@ function isNativeAddon(value: unknown): value is NativeAddon {
     typeof candidate.unary === 'function' &&
     typeof candidate.reduceSum === 'function' &&
     typeof candidate.maxPoolGrad === 'function' &&
+    typeof candidate.adamUpdate === 'function' &&
     typeof candidate.setNumThreads === 'function'
   );
 }

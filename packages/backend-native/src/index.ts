@@ -11,5 +11,5 @@ export {
   unregisterNativeKernels,
 } from './register.js';
 export type { NativeBackendOptions } from './register.js';
-export { NATIVE_KERNEL_NAMES } from './kernels/index.js';
+export { NATIVE_KERNEL_NAMES, NATIVE_UPDATE_KERNEL_NAMES } from './kernels/index.js';
 export { requireNativeKernels } from './require.js';

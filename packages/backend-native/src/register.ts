@@ -28,8 +28,8 @@ function isNative(config: KernelConfig | undefined): boolean {
 
 /** Remembers tfjs-backend-cpu's own kernels before anything replaces them. */
 function captureStockKernels(): boolean {
-  for (const { kernelName } of NATIVE_KERNELS) {
-    if (stockKernels.has(kernelName)) continue;
+  for (const { kernelName, standalone } of NATIVE_KERNELS) {
+    if (standalone || stockKernels.has(kernelName)) continue;
     const config = getKernel(kernelName, CPU_BACKEND_NAME);
     if (config === undefined || isNative(config)) return false;
     stockKernels.set(kernelName, config);
@@ -37,14 +37,19 @@ function captureStockKernels(): boolean {
   return true;
 }
 
+/** The `stock` of a standalone kernel: there is none to fall back to. */
+const noStockKernel: KernelFunc = () => {
+  throw new Error('this native kernel has no stock fallback');
+};
+
 function installKernels(addon: NativeAddon, backendName: string): void {
-  for (const { kernelName, create } of NATIVE_KERNELS) {
-    const stock = stockKernels.get(kernelName);
+  for (const { kernelName, create, standalone } of NATIVE_KERNELS) {
+    const stock = standalone ? noStockKernel : stockKernels.get(kernelName)?.kernelFunc;
     const current = getKernel(kernelName, backendName);
     if (stock === undefined || isNative(current)) continue;
     // Unregister first: registerKernel would otherwise warn that the name is taken.
     if (current !== undefined) unregisterKernel(kernelName, backendName);
-    const kernelFunc = create(addon, stock.kernelFunc);
+    const kernelFunc = create(addon, stock);
     nativeKernelFuncs.add(kernelFunc);
     registerKernel({ kernelName, backendName, kernelFunc });
   }
@@ -56,9 +61,10 @@ function prepare(): NativeAddon | null {
 }
 
 /**
- * Replaces BatchMatMul, _FusedMatMul, Conv2D, FusedConv2D, Conv2DBackpropInput and
- * Conv2DBackpropFilter of tfjs's 'cpu' backend with OpenBLAS-backed kernels. Returns false (and
- * changes nothing) when the addon is not built or the cpu backend's kernels are not registered.
+ * Replaces the kernels of tfjs's 'cpu' backend listed in NATIVE_KERNEL_NAMES (matmul, convolution,
+ * pooling, elementwise, Sum) with native ones and adds the fused optimiser updates core's optimisers
+ * use. Returns false (and changes nothing) when the addon is not built or the cpu backend's kernels
+ * are not registered.
  */
 export function registerNativeKernels(): boolean {
   const addon = prepare();
@@ -69,16 +75,16 @@ export function registerNativeKernels(): boolean {
 
 /** Puts tfjs-backend-cpu's own kernels back on 'cpu'. A no-op when they were never replaced. */
 export function unregisterNativeKernels(): void {
-  for (const { kernelName } of NATIVE_KERNELS) {
+  for (const { kernelName, standalone } of NATIVE_KERNELS) {
     const stock = stockKernels.get(kernelName);
     const current = getKernel(kernelName, CPU_BACKEND_NAME);
-    if (stock === undefined || !isNative(current)) continue;
+    if ((stock === undefined && !standalone) || !isNative(current)) continue;
     unregisterKernel(kernelName, CPU_BACKEND_NAME);
-    registerKernel(stock);
+    if (stock !== undefined) registerKernel(stock);
   }
 }
 
-/** True when every replaceable kernel of `backendName` is the native one. */
+/** True when every kernel this package registers (replacements and fused updates) is the native one on `backendName`. */
 export function nativeKernelsRegistered(backendName: string = CPU_BACKEND_NAME): boolean {
   return NATIVE_KERNELS.every(({ kernelName }) => isNative(getKernel(kernelName, backendName)));
 }

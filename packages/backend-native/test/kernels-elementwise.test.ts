@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeKernels, registerNativeBackend } from '../src/index.js';
-import { MIN_NATIVE_ELEMENTS } from '../src/kernels/elementwise.js';
+import { broadcastGeometry } from '../src/kernels/broadcast-geometry.js';
+import { MIN_NATIVE_BROADCAST_ELEMENTS, MIN_NATIVE_ELEMENTS } from '../src/kernels/elementwise.js';
 import { randomTensor, runOn, worstError } from './helpers.js';
 
 // Reference: tfjs's stock 'cpu' backend. Subject: the 'native' backend (cpu + native kernels).
@@ -28,8 +29,14 @@ const LAYOUTS: Array<{ name: string; a: number[]; b: number[] }> = [
   { name: 'bias row b', a: [40, 64], b: [64] },
   { name: 'bias row a with a leading 1', a: [1, 64], b: [40, 64] },
   { name: 'trailing block of a 3-D tensor', a: [6, 8, 32], b: [8, 32] },
-  { name: 'column broadcast (stock fallback)', a: [40, 64], b: [40, 1] },
-  { name: 'two-sided broadcast (stock fallback)', a: [40, 1], b: [1, 64] },
+  { name: 'column broadcast', a: [40, 64], b: [40, 1] },
+  { name: 'two-sided broadcast', a: [40, 1], b: [1, 64] },
+  { name: 'log-softmax shift [128, 10] - [128, 1]', a: [128, 10], b: [128, 1] },
+  { name: 'column broadcast on a', a: [128, 1], b: [128, 10] },
+  { name: 'rank-4 two-sided broadcast', a: [4, 1, 6, 1], b: [1, 5, 1, 7] },
+  { name: 'middle-axis broadcast', a: [3, 1, 8], b: [3, 9, 8] },
+  { name: 'broadcast with a rank difference', a: [2, 3, 5, 4], b: [3, 1, 4] },
+  { name: 'tiny broadcast (stock path)', a: [3, 1], b: [1, 4] },
 ];
 
 describe.skipIf(!available)('native elementwise kernels match the stock cpu kernels', () => {
@@ -51,6 +58,15 @@ describe.skipIf(!available)('native elementwise kernels match the stock cpu kern
       expect(error).toBeLessThan(TOLERANCE);
     });
   }
+
+  it('collapses broadcast geometry to contiguous runs', () => {
+    // [rank, dims..., aStrides..., bStrides...]
+    expect(Array.from(broadcastGeometry([128, 10], [128, 1], [128, 10]))).toEqual([2, 128, 10, 10, 1, 1, 0]);
+    expect(Array.from(broadcastGeometry([2, 3, 4], [2, 3, 4], [2, 3, 4]))).toEqual([1, 24, 1, 1]);
+    expect(Array.from(broadcastGeometry([4, 1, 6, 1], [1, 5, 1, 7], [4, 5, 6, 7]))).toEqual([4, 4, 5, 6, 7, 6, 0, 1, 0, 0, 7, 0, 1]);
+    expect(Array.from(broadcastGeometry([1], [1, 1], [1, 1]))).toEqual([1, 1, 0, 0]);
+    expect(3 * 4).toBeLessThan(MIN_NATIVE_BROADCAST_ELEMENTS);
+  });
 
   it('keeps int32 arithmetic on the stock kernel', async () => {
     await tf.setBackend('native');

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FUSED_ADAM_KERNEL, FUSED_MOMENTUM_KERNEL, FUSED_SGD_KERNEL } from '@distillery/core';
 import {
   NATIVE_KERNEL_NAMES,
+  NATIVE_UPDATE_KERNEL_NAMES,
   getNativeThreads,
   loadNativeAddon,
   loadNativeKernels,
@@ -42,13 +44,23 @@ describe.skipIf(!available)('registering native kernels', () => {
     expect(Array.from(compute())).toEqual(Array.from(expected));
   });
 
+  it('adds the fused optimiser updates core names, and removes them again', async () => {
+    await tf.setBackend('cpu');
+    expect([...NATIVE_UPDATE_KERNEL_NAMES].sort()).toEqual([FUSED_ADAM_KERNEL, FUSED_MOMENTUM_KERNEL, FUSED_SGD_KERNEL].sort());
+    for (const name of NATIVE_UPDATE_KERNEL_NAMES) expect(tf.getKernel(name, 'cpu')).toBeUndefined();
+    expect(registerNativeKernels()).toBe(true);
+    for (const name of NATIVE_UPDATE_KERNEL_NAMES) expect(tf.getKernel(name, 'cpu')).toBeDefined();
+    unregisterNativeKernels();
+    for (const name of NATIVE_UPDATE_KERNEL_NAMES) expect(tf.getKernel(name, 'cpu')).toBeUndefined();
+  });
+
   it('registers a separate "native" backend and leaves cpu stock', async () => {
     expect(registerNativeBackend()).toBe(true);
     expect(registerNativeBackend()).toBe(true);
     expect(nativeKernelsRegistered('native')).toBe(true);
     expect(nativeKernelsRegistered('cpu')).toBe(false);
-    // Every cpu kernel is available on the native backend, not only the replaced ones.
-    expect(tf.getKernelsForBackend('native').length).toBe(tf.getKernelsForBackend('cpu').length);
+    // Every cpu kernel is available on the native backend, not only the replaced ones, plus the fused updates.
+    expect(tf.getKernelsForBackend('native').length).toBe(tf.getKernelsForBackend('cpu').length + NATIVE_UPDATE_KERNEL_NAMES.length);
     expect(await setNativeBackend()).toBe(true);
     expect(tf.getBackend()).toBe('native');
     await tf.setBackend('cpu');

@@ -11,6 +11,7 @@ export * from './training/trainer.js';
 export type * from './training/trainer-types.js';
 export * from './registry.js';
 export * from './backend/select.js';
+export * from './backend/fused-optimizers.js';
 export * from './metrics/classification.js';
 export * from './metrics/evaluate.js';
 export * from './training/gradient-step.js';

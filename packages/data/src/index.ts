@@ -19,3 +19,5 @@ export type { FashionSplitIds } from './fashion-split.js';
 export { MNIST_CLASSES, FASHION_MNIST_CLASSES, CIFAR10_CLASSES } from './class-names.js';
 export { DataFileError } from './errors.js';
 export type { DataSplit } from './split-options.js';
+// Text: a WordPiece tokenizer, token-id datasets (int32 batches), LM windows, the SpamAssassin split.
+export * from './text/index.js';

@@ -15,6 +15,8 @@ export { hinton2015, szegedy2016 } from './references.js';
 export { responseDefinitions } from './response/definitions.js';
 // The feature- and relation-based losses (with featureRelationDefinitions) and their helpers.
 export * from './feature-relation.js';
+// The Transformer / language-model losses (with textDefinitions) and perplexity.
+export * from './text/index.js';
 export { reverseKl, reverseKlDefinition, REVERSE_KL_DEFAULTS } from './response/reverse-kl.js';
 export type { ReverseKlLoss, ReverseKlOptions } from './response/reverse-kl.js';
 export { jsDivergence, jsDefinition, JS_DEFAULTS } from './response/js.js';

@@ -16,3 +16,4 @@ export type { PlainCnnOptions } from './zoo/plain-cnn.js';
 export { PLAIN_CNN_PLANS } from './zoo/plain-cnn-plans.js';
 export type { PlainCnnDepth, PlainCnnPlan, PlainCnnPlanName } from './zoo/plain-cnn-plans.js';
 export { deriveSeed } from './seeds.js';
+export * from './text/index.js';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { ResolvedRow, ResolvedSuite } from '../suites/resolve.js';
-import { runIdOf, type RunConfig } from './run-config.js';
+import type { ResolvedRow, ResolvedSuite, RowRef } from '../suites/resolve.js';
+import { runIdOf, type RunConfig, type TeacherEntry } from './run-config.js';
 
-/** One unit of work: one row of the report for one seed. */
+/** One unit of work: one row of the report for one seed. Plain JSON data (it travels to workers and queues). */
 export interface RunTask {
   readonly runId: string;
   readonly suite: string;
@@ -11,18 +11,24 @@ export interface RunTask {
   /** "KD (T=4) seed 2", for progress lines and messages */
   readonly label: string;
   readonly config: RunConfig;
-  /** the teacher run this run learns from (same seed) */
+  /** the first of `dependencies` (a run with one teacher: that teacher's run) */
   readonly dependsOn: string | undefined;
-  /** where the teacher of this run was saved */
+  /** every run (same seed) that must be done first: its teachers and assistants, or the run an output row reads */
+  readonly dependencies: readonly string[];
+  /** the first of `teacherFolders` */
   readonly teacherFolder: string | undefined;
-  /** teacher runs save their trained model here */
+  /** where each teacher of the config (in `teacherEntries` order) was saved */
+  readonly teacherFolders: readonly string[];
+  /** runs whose model teaches another run, or whose other evaluation models are read by output rows, save here */
   readonly saveFolder: string | undefined;
+  /** output rows: the folder of the run they read */
+  readonly sourceFolder: string | undefined;
 }
 
 export interface SuitePlan {
   readonly suite: ResolvedSuite;
   readonly seeds: readonly number[];
-  /** teachers first (every seed), then the other rows, seed by seed */
+  /** teachers first (every seed), then the other rows seed by seed, each after the runs it needs */
   readonly tasks: readonly RunTask[];
   /** run ids by row (group + id) and seed */
   readonly byRow: ReadonlyMap<ResolvedRow, ReadonlyMap<number, RunTask>>;
@@ -31,14 +37,19 @@ export interface SuitePlan {
 /** Model seeds as in the first bench version: seed * 1000 + 1 for teachers, + 2 for students. */
 export const modelSeedOf = (seed: number, role: 'teacher' | 'student'): number => seed * 1000 + (role === 'teacher' ? 1 : 2);
 
+/** Another initialisation of a row's architecture (`init: k`) adds 100 k; cohort peer i (from 1) adds 10 i. */
+const INIT_STRIDE = 100;
+const PEER_STRIDE = 10;
+
 export interface PlanOptions {
   readonly seeds?: readonly number[];
   /** folder for the suite's artefacts (teacher models, charts) */
   readonly artefacts: string;
 }
 
-function configOf(row: ResolvedRow, suite: ResolvedSuite, seed: number, teacher: RunConfig['teacher']): RunConfig {
+function configOf(row: ResolvedRow, suite: ResolvedSuite, seed: number, teachers: readonly TeacherEntry[]): RunConfig {
   const { spec } = suite;
+  const modelSeed = modelSeedOf(seed, row.kind === 'teacher' ? 'teacher' : 'student') + INIT_STRIDE * row.init;
   return {
     format: 1,
     dataset: { name: spec.dataset.name, ...(spec.dataset.testLimit !== undefined ? { testLimit: spec.dataset.testLimit } : {}) },
@@ -46,9 +57,10 @@ function configOf(row: ResolvedRow, suite: ResolvedSuite, seed: number, teacher:
     view: row.view,
     augmentation: row.augmentation,
     model: row.model,
-    modelSeed: modelSeedOf(seed, row.kind === 'teacher' ? 'teacher' : 'student'),
+    modelSeed,
     epochs: row.epochs,
     batchSize: spec.batchSize,
+    ...(spec.evaluations !== undefined ? { evaluations: spec.evaluations } : {}),
     optimizer: spec.optimizer,
     role: row.role,
     ...(row.method
@@ -62,58 +74,79 @@ function configOf(row: ResolvedRow, suite: ResolvedSuite, seed: number, teacher:
           },
         }
       : {}),
-    ...(teacher ? { teacher } : {}),
+    ...(teachers.length === 1 ? { teacher: teachers[0] } : teachers.length > 1 ? { teachers } : {}),
+    ...(row.peers.length > 0 ? { peers: row.peers.map((peer, i) => ({ model: peer.model, modelSeed: modelSeed + PEER_STRIDE * (i + 1) })) } : {}),
     seed,
   };
 }
 
-/** Expands a suite into runs (rows x seeds) with their ids and teacher dependencies. */
+const keyOf = (ref: RowRef): string => `${ref.group}\u0000${ref.id}`;
+const labelOf = (row: ResolvedRow, seed: number): string => `${row.group ? `${row.group}: ` : ''}${row.id} seed ${seed}`;
+
+/**
+ * Expands a suite into runs (rows x seeds) with their ids and dependencies. A run's config holds its
+ * teachers' run ids, so a row is planned after every row it learns from (chains of any length).
+ */
 export function planSuite(suite: ResolvedSuite, options: PlanOptions): SuitePlan {
   const seeds = options.seeds ?? suite.spec.seeds;
+  const rowsByKey = new Map<string, ResolvedRow>();
+  for (const row of suite.rows) if (row.kind !== 'output') rowsByKey.set(`${row.kind}\u0000${keyOf(row)}`, row);
+  const referenced = (ref: RowRef): ResolvedRow => {
+    const row = rowsByKey.get(`teacher\u0000${keyOf(ref)}`) ?? rowsByKey.get(`method\u0000${keyOf(ref)}`);
+    if (!row) throw new Error(`suite ${suite.spec.name}: no row "${ref.id}" to plan (resolve the suite first)`);
+    return row;
+  };
+  // Rows whose trained model another run loads: teachers, rows named as a teacher, rows with outputs.
+  const saved = new Set<ResolvedRow>(suite.rows.filter((r) => r.kind === 'teacher'));
+  for (const row of suite.rows) {
+    for (const ref of row.kind === 'method' ? row.teachers : []) saved.add(referenced(ref));
+    if (row.output) saved.add(referenced(row.output.of));
+  }
+  const folderOf = (row: ResolvedRow, runId: string): string => join(options.artefacts, row.kind === 'teacher' ? 'teachers' : 'models', runId);
+
   const byRow = new Map<ResolvedRow, Map<number, RunTask>>();
   const teacherTasks: RunTask[] = [];
-  const methodTasks: RunTask[] = [];
-  const teacherRuns = new Map<string, RunTask>();
-  for (const seed of seeds) {
-    for (const row of suite.rows.filter((r) => r.kind === 'teacher')) {
-      const config = configOf(row, suite, seed, undefined);
+  const otherTasks: RunTask[] = [];
+  const planned = new Map<string, RunTask>();
+
+  const plan = (row: ResolvedRow, seed: number): RunTask => {
+    const key = `${row.kind}\u0000${keyOf(row)}\u0000${seed}`;
+    const done = planned.get(key);
+    if (done) return done;
+    let task: RunTask;
+    if (row.output) {
+      const source = plan(referenced(row.output.of), seed);
+      const config: RunConfig = { ...source.config, evaluationModel: row.output.model };
+      task = { runId: runIdOf(config), suite: suite.spec.name, group: row.group, rowId: row.id, label: labelOf(row, seed), config, dependsOn: source.runId, dependencies: [source.runId], teacherFolder: undefined, teacherFolders: [], saveFolder: undefined, sourceFolder: source.saveFolder };
+    } else {
+      const sources = row.teachers.map((ref) => ({ ref, row: referenced(ref), task: plan(referenced(ref), seed) }));
+      const entries = sources.map(({ ref, row: source, task: t }): TeacherEntry => ({ runId: t.runId, model: source.model, view: source.view, modelSeed: t.config.modelSeed, ...(ref.blackBox ? { blackBox: true as const } : {}) }));
+      const config = configOf(row, suite, seed, entries);
       const runId = runIdOf(config);
-      const task: RunTask = {
+      const folders = sources.map(({ task: t }) => t.saveFolder ?? '');
+      const dependencies = [...new Set(sources.map(({ task: t }) => t.runId))];
+      task = {
         runId,
         suite: suite.spec.name,
         group: row.group,
         rowId: row.id,
-        label: `${row.group ? `${row.group}: ` : ''}${row.id} seed ${seed}`,
+        label: labelOf(row, seed),
         config,
-        dependsOn: undefined,
-        teacherFolder: undefined,
-        saveFolder: join(options.artefacts, 'teachers', runId),
+        dependsOn: dependencies[0],
+        dependencies,
+        teacherFolder: folders[0],
+        teacherFolders: folders,
+        saveFolder: saved.has(row) ? folderOf(row, runId) : undefined,
+        sourceFolder: undefined,
       };
-      teacherTasks.push(task);
-      teacherRuns.set(`${row.group}\u0000${row.id}\u0000${seed}`, task);
-      byRow.set(row, (byRow.get(row) ?? new Map<number, RunTask>()).set(seed, task));
     }
-  }
-  for (const seed of seeds) {
-    for (const row of suite.rows.filter((r) => r.kind === 'method')) {
-      const teacherTask = row.teacher === undefined ? undefined : teacherRuns.get(`${row.teacher.group}\u0000${row.teacher.id}\u0000${seed}`);
-      const teacherRow = suite.rows.find((r) => r.kind === 'teacher' && r.group === row.teacher?.group && r.id === row.teacher.id);
-      const teacher = teacherTask && teacherRow ? { runId: teacherTask.runId, model: teacherRow.model, view: teacherRow.view, modelSeed: teacherTask.config.modelSeed } : undefined;
-      const config = configOf(row, suite, seed, teacher);
-      const task: RunTask = {
-        runId: runIdOf(config),
-        suite: suite.spec.name,
-        group: row.group,
-        rowId: row.id,
-        label: `${row.group ? `${row.group}: ` : ''}${row.id} seed ${seed}`,
-        config,
-        dependsOn: teacherTask?.runId,
-        teacherFolder: teacherTask?.saveFolder,
-        saveFolder: undefined,
-      };
-      methodTasks.push(task);
-      byRow.set(row, (byRow.get(row) ?? new Map<number, RunTask>()).set(seed, task));
-    }
-  }
-  return { suite, seeds, tasks: [...teacherTasks, ...methodTasks], byRow };
+    planned.set(key, task);
+    (row.kind === 'teacher' ? teacherTasks : otherTasks).push(task);
+    byRow.set(row, (byRow.get(row) ?? new Map<number, RunTask>()).set(seed, task));
+    return task;
+  };
+
+  for (const seed of seeds) for (const row of suite.rows.filter((r) => r.kind === 'teacher')) plan(row, seed);
+  for (const seed of seeds) for (const row of suite.rows.filter((r) => r.kind !== 'teacher')) plan(row, seed);
+  return { suite, seeds, tasks: [...teacherTasks, ...otherTasks], byRow };
 }

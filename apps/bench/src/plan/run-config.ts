@@ -8,7 +8,9 @@ import type { Role } from '../suites/resolve.js';
  * whose id is already in the results, and any change here (data, model, hyper-parameters, the
  * teacher's own config through its run id, seed) makes a new run. Report labels (row ids, groups,
  * paper figures) are not part of it, and neither is the backend: it changes speed, not the maths, and
- * each record says which backend ran it (use another --out folder to compare backends).
+ * each record says which backend ran it (use another --out folder to compare backends). Fields added
+ * for cohorts, several teachers and output rows are absent from runs that do not use them, so the run
+ * ids of older suites stay valid.
  */
 export interface RunConfig {
   readonly format: 1;
@@ -20,6 +22,8 @@ export interface RunConfig {
   readonly modelSeed: number;
   readonly epochs: number;
   readonly batchSize: number;
+  /** test-set evaluations at most (absent: DEFAULT_EVALUATIONS); they change the curves, not the final numbers */
+  readonly evaluations?: number;
   readonly optimizer: OptimizerSpecInput;
   readonly role: Role;
   readonly method?: {
@@ -29,8 +33,42 @@ export interface RunConfig {
     readonly alpha?: number;
     readonly classBias?: Readonly<Record<string, number>>;
   };
-  readonly teacher?: { readonly runId: string; readonly model: ModelSpec; readonly view: View; readonly modelSeed: number };
+  /** the one teacher of a run (absent without one) */
+  readonly teacher?: TeacherEntry;
+  /** the teachers of a run with two or more, in the order the scheme receives them (then `teacher` is absent) */
+  readonly teachers?: readonly TeacherEntry[];
+  /** models trained beside the student in the same run (a cohort); they see the student's view */
+  readonly peers?: ReadonlyArray<{ readonly model: ModelSpec; readonly modelSeed: number }>;
+  /**
+   * Output rows: the evaluation model of the run whose config this otherwise is (peer1, head:hidden1,
+   * ensemble). Such a run trains nothing: it reads what that run recorded.
+   */
+  readonly evaluationModel?: string;
   readonly seed: number;
+}
+
+/** A trained model a run learns from: a teacher row's run or another method row's (an assistant, a generation). */
+export interface TeacherEntry {
+  /** the run that trained it; its saved model is loaded */
+  readonly runId: string;
+  readonly model: ModelSpec;
+  readonly view: View;
+  readonly modelSeed: number;
+  /** seen as a black box: probabilities only (absent when false, so single white-box teachers keep their run ids) */
+  readonly blackBox?: true;
+}
+
+/** Test-set evaluations per run when a suite does not say: at most ~30 learning-curve points. */
+export const DEFAULT_EVALUATIONS = 30;
+
+/** Epochs between test-set evaluations (the last epoch is always evaluated). */
+export function evaluateEveryOf(config: Pick<RunConfig, 'epochs' | 'evaluations'>): number {
+  return Math.max(1, Math.ceil(config.epochs / (config.evaluations ?? DEFAULT_EVALUATIONS)));
+}
+
+/** Every teacher of a run, in scheme order. */
+export function teacherEntries(config: Pick<RunConfig, 'teacher' | 'teachers'>): readonly TeacherEntry[] {
+  return config.teachers ?? (config.teacher ? [config.teacher] : []);
 }
 
 /** JSON with object keys sorted at every level and undefined values dropped: equal configs, equal text. */
@@ -48,4 +86,9 @@ export function canonicalJson(value: unknown): string {
 /** 16 hex digits of SHA-256 over the canonical config. */
 export function runIdOf(config: RunConfig): string {
   return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
+}
+
+/** The options a run's scheme is created with: its schemeOptions, plus the row's alpha when given. */
+export function schemeOptionsOf(method: { readonly schemeOptions: HyperParameters; readonly alpha?: number | undefined }): HyperParameters {
+  return { ...method.schemeOptions, ...(method.alpha !== undefined ? { alpha: method.alpha } : {}) };
 }

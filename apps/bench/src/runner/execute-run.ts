@@ -1,25 +1,14 @@
-import {
-  Trainer,
-  argMaxRows,
-  classificationMetrics,
-  predictDataset,
-  reliabilityBins,
-  type BackendChoice,
-  type Classifier,
-  type ClassificationMetrics,
-  type Scheme,
-  type Teacher,
-  type WeightedLoss,
-} from '@distillery/core';
-import { asTeacher, type LayersTrainableModel } from '@distillery/models';
+import { Trainer, type BackendChoice, type Classifier, type Dataset, type Scheme, type WeightedLoss } from '@distillery/core';
+import type { LayersTrainableModel } from '@distillery/models';
 import { relative, dirname } from 'node:path';
 import { runData } from '../data/suite-data.js';
-import { buildModel } from '../models/build-model.js';
-import { loadTeacher, saveTeacher } from '../models/teacher-store.js';
-import { teacherInView } from '../models/view-adapter.js';
+import { saveTeacher } from '../models/teacher-store.js';
 import type { RunTask } from '../plan/plan-suite.js';
+import { evaluateEveryOf, schemeOptionsOf } from '../plan/run-config.js';
 import { createRegistry } from '../registry.js';
-import { biasProbabilities } from './class-bias.js';
+import { EVALUATION_MODELS_FILE, outputRecord, ownParams, readEvaluationModels, type EvaluationModelsFile, type RecordedModel } from './evaluation-models.js';
+import { finalEvaluation, referenceArgMax } from './final-evaluation.js';
+import { buildRunModels } from './run-models.js';
 import type { EpochSummary, RunRecord } from './run-record.js';
 
 export interface RunContext {
@@ -31,7 +20,7 @@ export interface RunContext {
   readonly onProgress?: (step: number, totalSteps: number, loss: number | undefined) => void;
 }
 
-/** Trainable variables the scheme optimises beyond the model's own: a method's extra parameters. */
+/** Trainable variables the scheme optimises beyond the model's own: a method's extra parameters (a cohort's peers count here). */
 function extraParams(scheme: Scheme, model: LayersTrainableModel): number {
   const own = new Set(model.trainableVariables());
   return Object.values(scheme.trackables().variables)
@@ -39,69 +28,68 @@ function extraParams(scheme: Scheme, model: LayersTrainableModel): number {
     .reduce((sum, v) => sum + v.size, 0);
 }
 
-interface FinalEvaluation {
-  readonly last: ClassificationMetrics;
-  readonly classBias: ClassificationMetrics | undefined;
-  readonly reliability: RunRecord['reliability'];
+/**
+ * Every evaluation model of a trained scheme, measured like the primary one, for the output rows that
+ * read them (cohort peers, BYOT heads, ensembles).
+ */
+async function recordModels(
+  models: Readonly<Record<string, Classifier>>,
+  primaryName: string,
+  primary: RecordedModel,
+  history: ReadonlyArray<{ readonly metrics: Readonly<Record<string, RecordedModel['last']>> }>,
+  test: Dataset,
+  reference: Int32Array | undefined,
+): Promise<Record<string, RecordedModel>> {
+  const recorded: Record<string, RecordedModel> = {};
+  for (const [name, classifier] of Object.entries(models)) {
+    const epochs = history.map((record) => record.metrics[name] ?? null);
+    if (name === primaryName) {
+      recorded[name] = { ...primary, epochs };
+      continue;
+    }
+    const evaluation = await finalEvaluation(classifier, test, reference, undefined);
+    const own = ownParams(classifier);
+    recorded[name] = { params: own !== undefined ? { model: own, extra: 0 } : primary.params, last: evaluation.last, reliability: evaluation.reliability, epochs };
+  }
+  return recorded;
 }
 
-async function finalEvaluation(task: RunTask, model: Classifier, reference: Classifier | undefined, test: Parameters<typeof predictDataset>[1]): Promise<FinalEvaluation> {
-  const predictions = await predictDataset(model, test);
-  const { probabilities, labels, classes } = predictions;
-  let referenceArgMax: Int32Array | undefined;
-  if (reference) {
-    const referencePredictions = await predictDataset(reference, test);
-    referenceArgMax = argMaxRows(referencePredictions.probabilities, referencePredictions.classes);
-  }
-  const offsets = task.config.method?.classBias;
-  return {
-    last: classificationMetrics(probabilities, labels, classes, referenceArgMax),
-    classBias: offsets ? classificationMetrics(biasProbabilities(probabilities, classes, offsets), labels, classes, referenceArgMax) : undefined,
-    reliability: reliabilityBins(probabilities, labels, classes),
-  };
+/** An output row's run: trains nothing, reads the evaluation model its source run recorded. */
+async function executeOutputRun(task: RunTask, name: string): Promise<RunRecord> {
+  if (!task.sourceFolder) throw new Error(`run ${task.label} reads another run's evaluation models but has no source folder`);
+  return outputRecord(task, await readEvaluationModels(task.sourceFolder), name);
 }
 
 /**
- * Runs one task in the current thread: builds the data and model, loads the teacher it depends on,
- * creates the scheme and losses through the registry, trains, evaluates, saves a teacher's model.
+ * Runs one task in the current thread: builds the data, the student and its peers, loads the teachers it
+ * depends on, creates the scheme and losses through the registry, trains, evaluates, and saves the
+ * model (with every evaluation model's metrics) when other runs need it.
  */
 export async function executeRun(task: RunTask, context: RunContext): Promise<RunRecord> {
+  if (task.config.evaluationModel !== undefined) return executeOutputRun(task, task.config.evaluationModel);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const { config } = task;
   const { train, test } = runData(config);
   const registry = createRegistry();
   const numClasses = train.numClasses;
-  const isTeacher = config.role === 'teacher';
-  const model = buildModel(config.model, config.view, config.modelSeed, numClasses, isTeacher ? 'teacher' : 'student');
-  let teacherModel: LayersTrainableModel | undefined;
+  const runModels = await buildRunModels(task, numClasses);
+  const model = runModels.students[0]!;
   let scheme: Scheme | undefined;
   try {
-    let teacher: Teacher | undefined;
-    if (config.teacher) {
-      if (!task.teacherFolder) throw new Error(`run ${task.label} needs a teacher but has no teacher folder`);
-      teacherModel = await loadTeacher(config.teacher.model, config.teacher.view, config.teacher.modelSeed, numClasses, task.teacherFolder);
-      teacher = teacherInView(asTeacher(teacherModel), config.teacher.view, config.view);
-    }
     const method = config.method ?? { scheme: 'offline', schemeOptions: {}, losses: [] };
     const losses: WeightedLoss[] = method.losses.map((l) => ({ loss: registry.loss(l.name).create(l.options ?? {}), weight: l.weight }));
     scheme = registry.scheme(method.scheme).create(
-      {
-        teachers: teacher ? [teacher] : [],
-        students: [model],
-        createStudent: (seed) => buildModel(config.model, config.view, seed, numClasses, 'student'),
-        losses,
-        optimizer: config.optimizer,
-      },
-      { ...method.schemeOptions, ...(method.alpha !== undefined ? { alpha: method.alpha } : {}) },
+      { teachers: runModels.teachers, students: runModels.students, createStudent: runModels.createStudent, losses, optimizer: config.optimizer },
+      schemeOptionsOf(method),
     );
     const result = await new Trainer({
       scheme,
       train,
       evaluation: test,
-      // at most ~30 test-set evaluations per run: 300 epochs of 100 images would otherwise spend most of
-      // their time evaluating 10,000 test images; the last epoch is always evaluated
-      evaluateEvery: Math.max(1, Math.ceil(config.epochs / 30)),
+      // at most ~30 test-set evaluations per run (or the suite's `evaluations`): 300 epochs of 100 images
+      // would otherwise spend most of their time evaluating 10,000 test images; the last is always evaluated
+      evaluateEvery: evaluateEveryOf(config),
       epochs: config.epochs,
       batchSize: config.batchSize,
       seed: config.seed,
@@ -110,7 +98,8 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
     const models = scheme.evaluationModels();
     const primaryName = Object.keys(models)[0] ?? 'student';
     const primary = models[primaryName] ?? model;
-    const evaluation = await finalEvaluation(task, primary, scheme.referenceModel?.(), test);
+    const reference = await referenceArgMax(scheme.referenceModel?.(), test);
+    const evaluation = await finalEvaluation(primary, test, reference, config.method?.classBias);
     const epochs: EpochSummary[] = result.history.map((record) => ({
       epoch: record.epoch,
       terms: record.terms,
@@ -122,9 +111,8 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
       (found, e) => (e.test && e.test.accuracy > found.accuracy ? { epoch: e.epoch, accuracy: e.test.accuracy, errors: e.test.errors } : found),
       { epoch: -1, accuracy: -1, errors: Number.NaN },
     );
-    const extra = extraParams(scheme, model);
-    if (task.saveFolder) await saveTeacher(model, task.saveFolder);
-    return {
+    const params = { model: ownParams(primary) ?? model.countParams(), extra: extraParams(scheme, model) };
+    const record: RunRecord = {
       format: 1,
       runId: task.runId,
       suite: task.suite,
@@ -143,15 +131,20 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
       last: evaluation.last,
       ...(evaluation.classBias ? { classBias: evaluation.classBias } : {}),
       reliability: evaluation.reliability,
-      params: { model: model.countParams(), extra },
+      params,
       trainSeconds: result.trainSeconds,
       wallSeconds: (performance.now() - started) / 1000,
       samplesPerSecond: result.samplesPerSecond,
       ...(task.saveFolder ? { savedModel: relative(dirname(context.resultsFile), task.saveFolder) } : {}),
     };
+    if (task.saveFolder) {
+      const recorded = await recordModels(models, primaryName, { params, last: evaluation.last, reliability: evaluation.reliability, epochs: [] }, result.history, test, reference);
+      const file: EvaluationModelsFile = { format: 1, record, models: recorded };
+      await saveTeacher(model, task.saveFolder, { [EVALUATION_MODELS_FILE]: JSON.stringify(file) });
+    }
+    return record;
   } finally {
     scheme?.dispose();
-    model.dispose();
-    teacherModel?.dispose();
+    runModels.dispose();
   }
 }

@@ -21,6 +21,9 @@ export interface ScheduleOutcome {
   readonly skipped: readonly RunTask[];
 }
 
+/** Every run a task waits for (its teachers, assistants, or the run an output row reads). */
+const dependenciesOf = (task: RunTask): readonly string[] => task.dependencies ?? (task.dependsOn === undefined ? [] : [task.dependsOn]);
+
 /** A run is done when its line is in the results and, for a teacher, its saved model is on disk. */
 export function isDone(task: RunTask, store: Pick<ResultsStore, 'has'>): boolean {
   return store.has(task.runId) && (task.saveFolder === undefined || teacherSaved(task.saveFolder));
@@ -28,7 +31,7 @@ export function isDone(task: RunTask, store: Pick<ResultsStore, 'has'>): boolean
 
 /**
  * Runs every task not yet in the results, as many at once as the executor has slots. A run starts
- * once the teacher run it depends on is done; each finished run is appended to the results at once,
+ * once every run it depends on is done; each finished run is appended to the results at once,
  * so an interruption loses only the runs in flight.
  */
 export async function schedule(tasks: readonly RunTask[], executor: Executor, store: ResultsStore, events: ScheduleEvents = {}, signal?: AbortSignal): Promise<ScheduleOutcome> {
@@ -40,16 +43,18 @@ export async function schedule(tasks: readonly RunTask[], executor: Executor, st
   const skipped: RunTask[] = [];
   const failedIds = new Set<string>();
   const running = new Map<string, Promise<void>>();
-  const dependencyDone = (task: RunTask): boolean => {
-    if (task.dependsOn === undefined) return true;
-    const teacher = byId.get(task.dependsOn);
-    return teacher !== undefined && isDone(teacher, store);
-  };
+  const dependencyDone = (task: RunTask): boolean =>
+    dependenciesOf(task).every((id) => {
+      const needed = byId.get(id);
+      return needed !== undefined && isDone(needed, store);
+    });
 
+  // one abort listener for the whole schedule (one per wait would pile up on suites of many runs)
+  const stopped = signal ? aborted(signal) : undefined;
   while ((pending.length > 0 || running.size > 0) && !signal?.aborted) {
     for (let i = pending.length - 1; i >= 0; i--) {
       const task = pending[i]!;
-      if (task.dependsOn !== undefined && failedIds.has(task.dependsOn)) {
+      if (dependenciesOf(task).some((id) => failedIds.has(id))) {
         pending.splice(i, 1);
         skipped.push(task);
         failedIds.add(task.runId);
@@ -88,7 +93,7 @@ export async function schedule(tasks: readonly RunTask[], executor: Executor, st
       }
       break;
     }
-    await Promise.race([...running.values(), ...(signal ? [aborted(signal)] : [])]);
+    await Promise.race([...running.values(), ...(stopped ? [stopped] : [])]);
   }
   return { reused, computed, failed, skipped };
 }

@@ -1,6 +1,9 @@
-import { DistilleryError, type HyperParameters, type Registry } from '@distillery/core';
-import type { AugmentationSpec, LossRef, MethodRow, ModelSpec, PaperFigure, SubsetSpec, SuiteSpec, TeacherRow, View } from './schema.js';
+import type { HyperParameters, OptimizerSpec, Registry } from '@distillery/core';
+import { checkSchemeConstruction, needsConstructionCheck } from './check-scheme.js';
+import { checkClasses, checkMethodNames, checkPaper, commonChecks, lookupModel } from './row-checks.js';
+import type { AugmentationSpec, LossRef, MethodRow, ModelSpec, PaperFigure, SubsetSpec, SuiteSpec, View } from './schema.js';
 import type { SuiteIssue } from './suite-error.js';
+import { findCycles, findTeachingRow, teacherRefsOf, type TeachingRow } from './teacher-refs.js';
 
 export type Role = 'teacher' | 'student-alone' | 'distilled';
 
@@ -12,13 +15,31 @@ export interface ResolvedMethod {
   readonly classBias: { readonly offsets: Readonly<Record<string, number>>; readonly paper: PaperFigure | undefined } | undefined;
 }
 
+/** A row by its report name. */
+export interface RowRef {
+  readonly group: string;
+  readonly id: string;
+}
+
+/** A teacher of a method row: a teacher row or another method row, possibly seen as a black box. */
+export interface ResolvedTeacherRef extends RowRef {
+  readonly blackBox: boolean;
+}
+
+/** A model trained in the same run as the row's student (a cohort); it sees the student's view. */
+export interface ResolvedPeer {
+  readonly modelName: string;
+  readonly model: ModelSpec;
+}
+
 /** One row of the report, with every default filled in: what a run of it needs besides its seed. */
 export interface ResolvedRow {
-  readonly kind: 'teacher' | 'method';
+  /** 'output': another evaluation model (peer, head, ensemble) of a method row's run; trains nothing */
+  readonly kind: 'teacher' | 'method' | 'output';
   readonly group: string;
   readonly id: string;
   readonly role: Role;
-  /** legend entry in the charts: "teacher", "student alone", "kd", "offline: kd+fitnet", ... */
+  /** legend entry in the charts: "teacher", "student alone", "kd", "offline: kd+fitnet", "dml", ... */
   readonly series: string;
   readonly modelName: string;
   readonly model: ModelSpec;
@@ -27,9 +48,17 @@ export interface ResolvedRow {
   readonly augmentation: AugmentationSpec;
   readonly epochs: number;
   readonly paper: PaperFigure | undefined;
-  /** the teacher row (group and id), for rows that learn from a teacher */
-  readonly teacher: { readonly group: string; readonly id: string } | undefined;
+  /** the first teacher (group and id), for rows that learn from a teacher */
+  readonly teacher: RowRef | undefined;
+  /** every teacher, in the order the scheme receives them */
+  readonly teachers: readonly ResolvedTeacherRef[];
+  /** the cohort beside the student */
+  readonly peers: readonly ResolvedPeer[];
+  /** which initialisation of the architecture (0 by default) */
+  readonly init: number;
   readonly method: ResolvedMethod | undefined;
+  /** output rows: the row whose run they read, and which of its evaluation models */
+  readonly output: { readonly of: RowRef; readonly model: string } | undefined;
 }
 
 export interface ResolvedSuite {
@@ -37,37 +66,21 @@ export interface ResolvedSuite {
   /** where the suite came from (file path or shipped name), for messages */
   readonly source: string;
   readonly quick: boolean;
-  /** report order: per group, teachers, student alone, vanilla KD, then the rest in file order */
+  /** report order: per group, teachers, student alone, vanilla KD, then the rest in file order; output rows follow their row */
   readonly rows: readonly ResolvedRow[];
-}
-
-const NUM_CLASSES = 10;
-
-function modelView(model: ModelSpec, suiteView: View): View {
-  if (model.view) return model.view;
-  if (model.type === 'lenet5') return 'padded32';
-  if (model.type === 'plainCnn') return suiteView === 'flattened' ? 'image' : suiteView;
-  return suiteView;
-}
-
-function subsetOf(spec: SuiteSpec, row: SubsetSpec | undefined): SubsetSpec {
-  const { trainLimit, labelsPerClass, omitClasses, onlyClasses, subsetSeed } = spec.dataset;
-  const base: SubsetSpec = { trainLimit, labelsPerClass, omitClasses, onlyClasses, subsetSeed };
-  const merged: Record<string, unknown> = { ...base, ...(row ?? {}) };
-  for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
-  return merged as SubsetSpec;
 }
 
 function seriesOf(role: Role, method: ResolvedMethod | undefined): string {
   if (role === 'teacher') return 'teacher';
   if (role === 'student-alone' || !method) return 'student alone';
-  const losses = method.losses.map((l) => l.name).join('+') || 'labels';
-  return method.scheme === 'offline' ? losses : `${method.scheme}: ${losses}`;
+  const losses = method.losses.map((l) => l.name).join('+');
+  if (method.scheme === 'offline') return losses || 'labels';
+  return losses ? `${method.scheme}: ${losses}` : method.scheme;
 }
 
 const isVanillaKd = (row: ResolvedRow): boolean =>
-  row.role === 'distilled' && row.method?.scheme === 'offline' && row.method.losses.length === 1 && row.method.losses[0]?.name === 'kd';
-const isStudentAlone = (row: ResolvedRow): boolean => row.role === 'student-alone' && row.method?.scheme === 'offline';
+  row.kind === 'method' && row.role === 'distilled' && row.method?.scheme === 'offline' && row.method.losses.length === 1 && row.method.losses[0]?.name === 'kd' && row.teachers.length === 1;
+const isStudentAlone = (row: ResolvedRow): boolean => row.kind === 'method' && row.role === 'student-alone' && row.method?.scheme === 'offline';
 
 function rank(row: ResolvedRow): number {
   if (row.kind === 'teacher') return 0;
@@ -76,77 +89,67 @@ function rank(row: ResolvedRow): number {
   return 3;
 }
 
-/** Checks that registry names exist and option sets are accepted, by building each loss once. */
-function checkMethodNames(row: MethodRow, path: string, registry: Registry, issues: SuiteIssue[]): void {
-  if (!registry.hasScheme(row.scheme)) {
-    issues.push({ path: `${path}.scheme`, message: `no scheme named "${row.scheme}" is registered (known: ${registry.schemes().map((s) => s.name).join(', ')})` });
-  } else {
-    const defaults = registry.scheme(row.scheme).defaults;
-    for (const key of Object.keys(row.schemeOptions ?? {})) {
-      if (!(key in defaults)) issues.push({ path: `${path}.schemeOptions.${key}`, message: `scheme "${row.scheme}" has no option "${key}" (options: ${Object.keys(defaults).join(', ') || 'none'})` });
+const keyOf = (ref: RowRef): string => `${ref.group}\u0000${ref.id}`;
+
+interface MethodResolution {
+  readonly row: MethodRow;
+  readonly path: string;
+  readonly resolved: ResolvedRow | undefined;
+  /** indices of the method rows this row learns from */
+  readonly methodTeachers: number[];
+}
+
+/** Teachers of a method row: named ones (teacher or method rows), else the group's only teacher when a loss needs one. */
+function resolveTeachers(row: MethodRow, index: number, path: string, teaching: readonly TeachingRow[], registry: Registry, issues: SuiteIssue[]): { refs: ResolvedTeacherRef[]; methodTeachers: number[] } {
+  const group = row.group ?? '';
+  const refs: ResolvedTeacherRef[] = [];
+  const methodTeachers: number[] = [];
+  for (const ref of teacherRefsOf(row, path)) {
+    const found = findTeachingRow(teaching, ref.id, group);
+    if ('message' in found) {
+      issues.push({ path: ref.path, message: found.message });
+      continue;
     }
-    if (row.alpha !== undefined && !('alpha' in defaults)) issues.push({ path: `${path}.alpha`, message: `scheme "${row.scheme}" takes no alpha` });
+    if (found.row.kind === 'method' && found.row.index === index) {
+      issues.push({ path: ref.path, message: `row "${row.id}" cannot learn from itself` });
+      continue;
+    }
+    if (refs.some((r) => r.group === found.row.group && r.id === found.row.id)) issues.push({ path: ref.path, message: `teacher "${ref.id}" is named twice` });
+    refs.push({ group: found.row.group, id: found.row.id, blackBox: ref.blackBox });
+    if (found.row.kind === 'method') methodTeachers.push(found.row.index);
   }
-  row.losses.forEach((loss, i) => {
-    if (!registry.hasLoss(loss.name)) {
-      issues.push({ path: `${path}.losses[${i}].name`, message: `no loss named "${loss.name}" is registered (known: ${registry.losses().map((l) => l.name).join(', ')})` });
-      return;
+  const needsTeacher = row.losses.some((l) => registry.hasLoss(l.name) && registry.loss(l.name).knowledge !== 'none');
+  if (refs.length === 0 && row.teacher === undefined && row.teachers === undefined && needsTeacher) {
+    const candidates = teaching.filter((t) => t.kind === 'teacher' && t.group === group);
+    const only = candidates[0];
+    if (candidates.length === 1 && only) refs.push({ group: only.group, id: only.id, blackBox: false });
+    else issues.push({ path: `${path}.teacher`, message: `a loss needs a teacher: name one (${candidates.length} teachers in this group)` });
+  }
+  return { refs, methodTeachers };
+}
+
+/** Peers: known models that see the same view as the student (a cohort trains on the same batches). */
+function resolvePeers(spec: SuiteSpec, row: MethodRow, studentView: View | undefined, path: string, issues: SuiteIssue[]): ResolvedPeer[] {
+  const peers: ResolvedPeer[] = [];
+  row.peers?.forEach((name, i) => {
+    const found = lookupModel(spec, name, `${path}.peers[${i}]`, issues);
+    if (!found) return;
+    if (studentView !== undefined && found.view !== studentView) {
+      issues.push({ path: `${path}.peers[${i}]`, message: `peer "${name}" sees view ${found.view} but the student sees ${studentView}: a cohort trains on the same batches` });
     }
-    try {
-      registry.loss(loss.name).create(loss.options ?? {}).dispose?.();
-    } catch (error) {
-      if (!(error instanceof DistilleryError)) throw error;
-      issues.push({ path: `${path}.losses[${i}].options`, message: error.message });
-    }
+    peers.push({ modelName: name, model: found.model });
   });
-}
-
-function checkClasses(classes: readonly number[] | undefined, path: string, issues: SuiteIssue[]): void {
-  classes?.forEach((c, i) => {
-    if (c >= NUM_CLASSES) issues.push({ path: `${path}[${i}]`, message: `class ${c} does not exist (classes are 0..${NUM_CLASSES - 1})` });
-  });
-}
-
-function checkPaper(paper: PaperFigure | undefined, path: string, spec: SuiteSpec, issues: SuiteIssue[]): void {
-  if (paper && !(paper.source in spec.references)) {
-    issues.push({ path: `${path}.source`, message: `"${paper.source}" is not a key of references (known: ${Object.keys(spec.references).join(', ') || 'none'})` });
-  }
-}
-
-interface RowCommon {
-  readonly group: string;
-  readonly modelName: string;
-  readonly model: ModelSpec;
-  readonly view: View;
-  readonly data: SubsetSpec;
-  readonly augmentation: AugmentationSpec;
-}
-
-function commonChecks(spec: SuiteSpec, row: TeacherRow | MethodRow, modelName: string, path: string, modelKey: string, issues: SuiteIssue[]): RowCommon | undefined {
-  const data = subsetOf(spec, row.data);
-  if (data.omitClasses && data.onlyClasses) issues.push({ path: `${path}.data`, message: 'give omitClasses or onlyClasses, not both (after merging the dataset settings)' });
-  checkClasses(data.omitClasses, `${path}.data.omitClasses`, issues);
-  checkClasses(data.onlyClasses, `${path}.data.onlyClasses`, issues);
-  checkPaper(row.paper, `${path}.paper`, spec, issues);
-  const model = spec.models[modelName];
-  if (!model) {
-    issues.push({ path: `${path}.${modelKey}`, message: `no model named "${modelName}" in models (known: ${Object.keys(spec.models).join(', ') || 'none'})` });
-    return undefined;
-  }
-  const view = modelView(model, spec.view);
-  if (model.type === 'lenet5' && view !== 'padded32') issues.push({ path: `models.${modelName}.view`, message: 'LeNet-5 takes 32x32 images: use view padded32' });
-  if (model.type === 'plainCnn' && view === 'flattened') issues.push({ path: `models.${modelName}.view`, message: 'a plain CNN takes images: use view image or padded32' });
-  return { group: row.group ?? '', modelName, model, view, data, augmentation: row.augmentation ?? spec.augmentation ?? { jitter: 0 } };
+  if (peers.length > 0 && row.scheme === 'offline') issues.push({ path: `${path}.peers`, message: 'the offline scheme trains one student: use a cohort scheme (dml, ensemble-online, bdkd-online, offline-online)' });
+  return peers;
 }
 
 /** Fills in defaults (views, teachers, data) and checks every cross-reference; returns the problems found. */
 export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string, quick: boolean): { suite: ResolvedSuite; issues: SuiteIssue[] } {
   const issues: SuiteIssue[] = [];
   const rows: ResolvedRow[] = [];
-  const teachers: Array<{ group: string; id: string }> = [];
   const seen = new Set<string>();
   const claim = (group: string, id: string, path: string): void => {
-    const key = `${group}\u0000${id}`;
+    const key = keyOf({ group, id });
     if (seen.has(key)) issues.push({ path: `${path}.id`, message: `"${id}" is used twice${group ? ` in group "${group}"` : ''}` });
     seen.add(key);
   };
@@ -154,41 +157,31 @@ export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string
   checkClasses(spec.dataset.omitClasses, 'dataset.omitClasses', issues);
   checkClasses(spec.dataset.onlyClasses, 'dataset.onlyClasses', issues);
 
+  const teaching: TeachingRow[] = [
+    ...spec.teachers.map((row, index): TeachingRow => ({ kind: 'teacher', group: row.group ?? '', id: row.id, index })),
+    ...spec.methods.map((row, index): TeachingRow => ({ kind: 'method', group: row.group ?? '', id: row.id, index })),
+  ];
+
   spec.teachers.forEach((row, i) => {
     const path = `teachers[${i}]`;
     claim(row.group ?? '', row.id, path);
-    teachers.push({ group: row.group ?? '', id: row.id });
     const common = commonChecks(spec, row, row.model, path, 'model', issues);
     if (!common) return;
-    rows.push({ ...common, kind: 'teacher', id: row.id, role: 'teacher', series: 'teacher', epochs: row.epochs ?? spec.epochs.teacher, paper: row.paper, teacher: undefined, method: undefined });
+    rows.push({ ...common, kind: 'teacher', id: row.id, role: 'teacher', series: 'teacher', epochs: row.epochs ?? spec.epochs.teacher, paper: row.paper, teacher: undefined, teachers: [], peers: [], init: row.init ?? 0, method: undefined, output: undefined });
   });
 
-  spec.methods.forEach((row, i) => {
+  const methods: MethodResolution[] = spec.methods.map((row, i) => {
     const path = `methods[${i}]`;
     const group = row.group ?? '';
     claim(group, row.id, path);
     checkMethodNames(row, path, registry, issues);
-    checkPaper(row.paper, `${path}.paper`, spec, issues);
     checkPaper(row.classBias?.paper, `${path}.classBias.paper`, spec, issues);
     checkClasses(row.classBias ? Object.keys(row.classBias.offsets).map(Number) : undefined, `${path}.classBias.offsets`, issues);
-    // A teacher is named by id: the group's own teacher of that id first, else the only one in the suite.
-    let teacher: { group: string; id: string } | undefined;
-    if (row.teacher !== undefined) {
-      const named = teachers.filter((t) => t.id === row.teacher);
-      teacher = named.find((t) => t.group === group) ?? (named.length === 1 ? named[0] : undefined);
-      if (!teacher) {
-        issues.push({ path: `${path}.teacher`, message: named.length > 1 ? `several groups have a teacher "${row.teacher}": put this row in one of those groups` : `no teacher with id "${row.teacher}" (known: ${[...new Set(teachers.map((t) => t.id))].join(', ')})` });
-      }
-    }
-    const needsTeacher = row.losses.some((l) => registry.hasLoss(l.name) && registry.loss(l.name).knowledge !== 'none');
-    if (row.teacher === undefined && needsTeacher) {
-      const candidates = teachers.filter((t) => t.group === group);
-      if (candidates.length === 1) teacher = candidates[0];
-      else issues.push({ path: `${path}.teacher`, message: `a loss needs a teacher: name one (${candidates.length} teachers in this group)` });
-    }
+    const { refs, methodTeachers } = resolveTeachers(row, i, path, teaching, registry, issues);
     const common = commonChecks(spec, row, row.student, path, 'student', issues);
-    if (!common) return;
-    const role: Role = teacher === undefined && row.losses.length === 0 ? 'student-alone' : 'distilled';
+    const peers = resolvePeers(spec, row, common?.view, path, issues);
+    if (!common) return { row, path, resolved: undefined, methodTeachers };
+    const role: Role = row.scheme === 'offline' && refs.length === 0 && row.losses.length === 0 ? 'student-alone' : 'distilled';
     const method: ResolvedMethod = {
       scheme: row.scheme,
       schemeOptions: row.schemeOptions ?? {},
@@ -196,23 +189,68 @@ export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string
       alpha: row.alpha,
       classBias: row.classBias ? { offsets: row.classBias.offsets, paper: row.classBias.paper } : undefined,
     };
-    rows.push({ ...common, kind: 'method', id: row.id, role, series: seriesOf(role, method), epochs: row.epochs ?? spec.epochs.student, paper: row.paper, teacher, method });
+    const first = refs[0];
+    const resolved: ResolvedRow = {
+      ...common,
+      kind: 'method',
+      id: row.id,
+      role,
+      series: seriesOf(role, method),
+      epochs: row.epochs ?? spec.epochs.student,
+      paper: row.paper,
+      teacher: first ? { group: first.group, id: first.id } : undefined,
+      teachers: refs,
+      peers,
+      init: row.init ?? 0,
+      method,
+      output: undefined,
+    };
+    rows.push(resolved);
+    row.outputs?.forEach((output, j) => {
+      const id = output.id ?? `${row.id} [${output.model}]`;
+      claim(group, id, `${path}.outputs[${j}]`);
+      checkPaper(output.paper, `${path}.outputs[${j}].paper`, spec, issues);
+      rows.push({ ...resolved, kind: 'output', id, series: `${resolved.series} [${output.model}]`, paper: output.paper, output: { of: { group, id: row.id }, model: output.model } });
+    });
+    return { row, path, resolved, methodTeachers };
   });
+
+  const edges = new Map(methods.map((m, i) => [i, m.methodTeachers] as const));
+  for (const cycle of findCycles(edges, (i) => spec.methods[i]?.id ?? String(i))) {
+    issues.push({ path: `methods[${cycle.start}]`, message: `teachers form a cycle (${cycle.ids.join(' -> ')}): a chain must start from a row trained without them` });
+  }
+
+  // Build each non-offline scheme once with fresh models, so its own checks fail here rather than mid-suite.
+  if (issues.length === 0) {
+    const byKey = new Map(rows.filter((r) => r.kind !== 'output').map((r) => [`${r.kind === 'teacher' ? 't' : 'm'}\u0000${keyOf(r)}`, r] as const));
+    const rowOfRef = (ref: RowRef): ResolvedRow | undefined => byKey.get(`t\u0000${keyOf(ref)}`) ?? byKey.get(`m\u0000${keyOf(ref)}`);
+    for (const { resolved, path } of methods) {
+      if (!resolved?.method || !needsConstructionCheck(resolved)) continue;
+      const teacherRows = resolved.teachers.map(rowOfRef).filter((r): r is ResolvedRow => r !== undefined);
+      checkSchemeConstruction(resolved, teacherRows, resolved.method, spec.optimizer as OptimizerSpec, registry, path, issues);
+    }
+  }
 
   const groups = [...new Set(rows.map((r) => r.group))];
   for (const group of groups) {
     const inGroup = rows.filter((r) => r.group === group);
     const where = group ? `group "${group}"` : 'the suite';
-    if (!inGroup.some((r) => r.kind === 'teacher')) issues.push({ path: 'teachers', message: `${where} has no teacher row` });
     if (!inGroup.some(isStudentAlone)) issues.push({ path: 'methods', message: `${where} has no "student alone" row (scheme offline, no losses, no teacher)` });
-    if (!inGroup.some(isVanillaKd)) issues.push({ path: 'methods', message: `${where} has no vanilla KD row (scheme offline, losses: [{ name: kd }])` });
+    if (inGroup.some((r) => r.kind === 'teacher') && !inGroup.some(isVanillaKd)) {
+      issues.push({ path: 'methods', message: `${where} has a teacher but no vanilla KD row (scheme offline, one teacher, losses: [{ name: kd }])` });
+    }
   }
-  const ordered = groups.flatMap((group) =>
+  return { suite: { spec, source, quick, rows: reportOrder(rows, groups) }, issues };
+}
+
+/** Per group: teachers, student alone, vanilla KD, the rest in file order; each row's outputs right after it. */
+function reportOrder(rows: readonly ResolvedRow[], groups: readonly string[]): ResolvedRow[] {
+  const outputsOf = (row: ResolvedRow): ResolvedRow[] => (row.kind === 'method' ? rows.filter((r) => r.output && r.output.of.group === row.group && r.output.of.id === row.id) : []);
+  return groups.flatMap((group) =>
     rows
       .map((row, index) => ({ row, index }))
-      .filter(({ row }) => row.group === group)
+      .filter(({ row }) => row.group === group && row.kind !== 'output')
       .sort((a, b) => rank(a.row) - rank(b.row) || a.index - b.index)
-      .map(({ row }) => row),
+      .flatMap(({ row }) => [row, ...outputsOf(row)]),
   );
-  return { suite: { spec, source, quick, rows: ordered }, issues };
 }

@@ -4,7 +4,7 @@ import { BACKEND_NAMES } from '@distillery/core';
 /**
  * The shape of a suite file (JSON or YAML). Objects are strict, so a misspelt key is an error rather
  * than a silently ignored setting. Cross-references (model names, teacher ids, registry names, paper
- * sources) are checked afterwards in `check-suite.ts`, where the registry is at hand.
+ * sources) are checked afterwards in `resolve.ts`, where the registry is at hand.
  */
 
 const positiveInt = z.number().int().positive();
@@ -96,6 +96,9 @@ export const paperFigureSchema = z
     message: 'give exactly one of errors, accuracy or errorRate',
   });
 
+/** Which random initialisation of a row's architecture (born-again generations start from fresh weights). */
+const initField = z.number().int().min(0).max(9).optional();
+
 const rowFields = {
   /** row name in the report; unique within its group */
   id: z.string().min(1),
@@ -112,6 +115,34 @@ export const teacherRowSchema = z.strictObject({
   ...rowFields,
   /** key into `models` */
   model: z.string().min(1),
+  /** 0 (default) or another initialisation of the same architecture */
+  init: initField,
+});
+
+/**
+ * A teacher a method row learns from: the id of a teacher row or of another method row (whose trained
+ * student then teaches: TAKD assistants, born-again generations), optionally seen as a black box
+ * (probabilities only, no features).
+ */
+export const teacherRefSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    id: z.string().min(1),
+    /** the scheme sees only the teacher's probabilities (logits = log p) and no features */
+    blackBox: z.boolean().default(false),
+  }),
+]);
+
+/**
+ * An extra report row read from another evaluation model of the same run: a cohort peer, a BYOT head,
+ * an ensemble. It costs no training: the run records every evaluation model's metrics.
+ */
+export const outputSchema = z.strictObject({
+  /** the name in the scheme's evaluationModels(): peer1, head:hidden1, ensemble, ... */
+  model: z.string().min(1),
+  /** row name in the report; default "<row id> [<model>]" */
+  id: z.string().min(1).optional(),
+  paper: paperFigureSchema.optional(),
 });
 
 export const lossRefSchema = z.strictObject({
@@ -131,8 +162,16 @@ export const methodRowSchema = z.strictObject({
   ...rowFields,
   /** key into `models` */
   student: z.string().min(1),
-  /** id of a teacher row; default: the group's only teacher when a loss needs one */
-  teacher: z.string().min(1).optional(),
+  /** id of a teacher row (or of a method row); default: the group's only teacher when a loss needs one */
+  teacher: teacherRefSchema.optional(),
+  /** several teachers, in the order the scheme receives them (multi-teacher, born-again ensembles, ladders) */
+  teachers: z.array(teacherRefSchema).min(1).optional(),
+  /** more models trained in the same run beside `student` (a cohort): keys into `models`, same view as the student */
+  peers: z.array(z.string().min(1)).min(1).max(8).optional(),
+  /** 0 (default) or another initialisation of the student's architecture */
+  init: initField,
+  /** extra report rows, one per other evaluation model of the run (peers, heads, ensembles) */
+  outputs: z.array(outputSchema).min(1).optional(),
   /** registry name of the scheme */
   scheme: z.string().min(1).default('offline'),
   schemeOptions: hyperParametersSchema.optional(),
@@ -140,7 +179,7 @@ export const methodRowSchema = z.strictObject({
   /** share of the distillation losses, passed to the scheme as its `alpha` option */
   alpha: z.number().min(0).max(1).optional(),
   classBias: classBiasSchema.optional(),
-});
+}).refine((row) => row.teacher === undefined || row.teachers === undefined, { message: 'give teacher or teachers, not both', path: ['teachers'] });
 
 export const suiteSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" and "-" (it names the output files)'),
@@ -152,11 +191,17 @@ export const suiteSchema = z.strictObject({
   view: viewSchema.default('flattened'),
   augmentation: augmentationSchema.optional(),
   models: z.record(z.string(), modelSchema),
-  teachers: z.array(teacherRowSchema).min(1),
+  /** rows trained on labels alone whose models teach method rows; none for teacher-free suites (self, mutual) */
+  teachers: z.array(teacherRowSchema).default([]),
   methods: z.array(methodRowSchema).min(1),
   seeds: z.array(z.number().int().min(0)).min(1),
   epochs: z.strictObject({ teacher: positiveInt, student: positiveInt }),
   batchSize: positiveInt,
+  /**
+   * test-set evaluations per run at most (default 30): every ceil(epochs / evaluations)-th epoch and the
+   * last. Fewer keep long schedules whose reference model (the teachers) is costly to evaluate affordable.
+   */
+  evaluations: positiveInt.optional(),
   optimizer: optimizerSchema,
   backend: z.enum(BACKEND_NAMES as readonly [string, ...string[]]).optional(),
   /** overrides deep-merged into the suite for `--quick` (rows merge by group + id) */
@@ -174,4 +219,6 @@ export type ReferenceSpec = z.infer<typeof referenceSchema>;
 export type TeacherRow = z.infer<typeof teacherRowSchema>;
 export type MethodRow = z.infer<typeof methodRowSchema>;
 export type LossRef = z.infer<typeof lossRefSchema>;
+export type TeacherRef = z.infer<typeof teacherRefSchema>;
+export type OutputSpec = z.infer<typeof outputSchema>;
 export type SuiteSpec = z.infer<typeof suiteSchema>;

@@ -4,13 +4,14 @@ import { conv2DBackpropInputKernel } from './conv2d-backprop-input.js';
 import { conv2DKernel, fusedConv2DKernel } from './conv2d.js';
 import { BINARY_KERNELS, UNARY_KERNELS } from './elementwise.js';
 import { fusedMatMulKernel } from './fused-mat-mul.js';
+import { OPTIMIZER_KERNELS } from './optimizers.js';
 import { POOL_KERNELS } from './pool.js';
 import { sumKernel } from './sum.js';
 import type { NativeKernelDefinition } from './types.js';
 
 export type { NativeKernelDefinition, NativeKernelFactory } from './types.js';
 
-/** Every kernel this package replaces, in registration order. */
+/** Every kernel this package registers, in registration order: replacements first, then additions. */
 export const NATIVE_KERNELS: readonly NativeKernelDefinition[] = [
   batchMatMulKernel,
   fusedMatMulKernel,
@@ -22,6 +23,11 @@ export const NATIVE_KERNELS: readonly NativeKernelDefinition[] = [
   ...UNARY_KERNELS,
   sumKernel,
   ...POOL_KERNELS,
+  ...OPTIMIZER_KERNELS,
 ];
 
-export const NATIVE_KERNEL_NAMES: readonly string[] = NATIVE_KERNELS.map((kernel) => kernel.kernelName);
+/** The tfjs-backend-cpu kernels this package replaces (each keeps the stock one as its fallback). */
+export const NATIVE_KERNEL_NAMES: readonly string[] = NATIVE_KERNELS.filter((kernel) => !kernel.standalone).map((kernel) => kernel.kernelName);
+
+/** The kernels this package adds: core's fused optimiser updates (FUSED_ADAM_KERNEL, ...). */
+export const NATIVE_UPDATE_KERNEL_NAMES: readonly string[] = NATIVE_KERNELS.filter((kernel) => kernel.standalone).map((kernel) => kernel.kernelName);

@@ -11,6 +11,11 @@ export type NativeKernelFactory = (addon: NativeAddon, stock: KernelFunc) => Ker
 export interface NativeKernelDefinition {
   kernelName: string;
   create: NativeKernelFactory;
+  /**
+   * True for kernels tfjs-backend-cpu does not have (the fused optimiser updates named by core):
+   * they are registered without a stock fallback, and their `stock` argument throws.
+   */
+  standalone?: boolean;
 }
 
 export type Shape4D = [number, number, number, number];

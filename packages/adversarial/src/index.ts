@@ -1,0 +1,27 @@
+import { plugin } from './plugin.js';
+
+export { AdversarialDistillation, adversarialDistillation } from './adversarial-kd-scheme.js';
+export type { AdversarialDistillationOptions } from './adversarial-kd-scheme.js';
+export { OnlineAdversarialDistillation, onlineAdversarialDistillation, ONLINE_DEFAULTS } from './online-scheme.js';
+export type { OnlineAdversarialOptions } from './online-scheme.js';
+export { BoundarySupportingDistillation, boundarySupportingDistillation, BSS_DEFAULTS } from './boundary/bss-scheme.js';
+export type { BoundarySupportingOptions } from './boundary/bss-scheme.js';
+export { generateBoundarySamples, topTwoMargin, BOUNDARY_ATTACK_DEFAULTS, BOUNDARY_STEP_RULES } from './boundary/generate.js';
+export type { BoundaryAttackOptions, BoundaryStepRule } from './boundary/generate.js';
+export { chooseTargetClasses, selectBaseSamples, TARGET_CLASS_RULES } from './boundary/selection.js';
+export type { BaseSelection, TargetClassRule } from './boundary/selection.js';
+export { maskedKd } from './boundary/masked-kd.js';
+export { AdversarialGame, ADVERSARIAL_DEFAULTS } from './adversarial-game.js';
+export type { AdversarialOptions, GameSetup } from './adversarial-game.js';
+export { mlpDiscriminator, MLP_DISCRIMINATOR_DEFAULTS } from './discriminator.js';
+export type { Discriminator, MlpDiscriminatorOptions } from './discriminator.js';
+export { DiscriminatorInput, DISCRIMINATOR_RESPONSES } from './discriminator-input.js';
+export type { DiscriminatorInputOptions, DiscriminatorResponse } from './discriminator-input.js';
+export { GAN_LOSSES, discriminatorAccuracy, discriminatorLoss, generatorLoss } from './gan-losses.js';
+export type { GanLoss } from './gan-losses.js';
+export { DistillationObjective } from './objective.js';
+export { TeacherLogitCache } from './teacher-cache.js';
+export { WhiteBoxTeacherRequiredError } from './errors.js';
+export { chung2020, goodfellow2014, heo2019, mao2017, wang2018, wang2018kdgan, xu2017 } from './references.js';
+export { adversarialKdDefinition, adversarialOnlineDefinition, bssDefinition, plugin } from './plugin.js';
+export default plugin;

@@ -1,0 +1,27 @@
+// Transformer and language-model distillation losses (TinyBERT, MiniLM, contrastive, token-level KD) and perplexity.
+export { textDefinitions } from './definitions.js';
+export { tinyBertEmbeddingLoss, tinyBertEmbeddingDefinition, TINYBERT_EMBEDDING_DEFAULTS } from './tinybert-embedding.js';
+export type { TinyBertEmbeddingLoss, TinyBertEmbeddingOptions } from './tinybert-embedding.js';
+export { tinyBertHiddenLoss, tinyBertHiddenDefinition, TINYBERT_HIDDEN_DEFAULTS } from './tinybert-hidden.js';
+export type { TinyBertHiddenLoss, TinyBertHiddenOptions } from './tinybert-hidden.js';
+export { tinyBertAttentionLoss, tinyBertAttentionDefinition, maskedAttentionMse, TINYBERT_ATTENTION_DEFAULTS } from './tinybert-attention.js';
+export type { TinyBertAttentionLoss, TinyBertAttentionOptions } from './tinybert-attention.js';
+export { tinyBertPredictionLoss, tinyBertPredictionDefinition, TINYBERT_PREDICTION_DEFAULTS } from './tinybert-prediction.js';
+export type { TinyBertPredictionLoss, TinyBertPredictionOptions } from './tinybert-prediction.js';
+export { miniLmAttentionLoss, miniLmValueLoss, miniLmAttentionDefinition, miniLmValueDefinition, valueRelationLogits, MINILM_DEFAULTS } from './minilm.js';
+export type { MiniLmLoss, MiniLmOptions } from './minilm.js';
+export type { LayerChoice } from './minilm-layer.js';
+export { contrastiveEmbeddingLoss, contrastiveEmbeddingDefinition, CONTRASTIVE_EMBEDDING_DEFAULTS } from './contrastive-embedding.js';
+export type { ContrastiveEmbeddingLoss, ContrastiveEmbeddingOptions } from './contrastive-embedding.js';
+export { tokenKdLoss, tokenKdDefinition, TOKEN_KD_DEFAULTS } from './token-kd.js';
+export type { TokenKdLoss, TokenKdOptions } from './token-kd.js';
+export { lmCeLoss, lmCeDefinition, LM_CE_DEFAULTS } from './lm-ce.js';
+export type { LmCeLoss, LmCeOptions } from './lm-ce.js';
+export { perplexity } from './perplexity.js';
+export type { PerplexityOptions, PerplexityResult } from './perplexity.js';
+export { nextTokenTargets, tokenNll } from './token-targets.js';
+export { LAYER_MAPPINGS, mapLayers } from './layer-map.js';
+export type { LayerMapOptions, LayerMapping, LayerPair } from './layer-map.js';
+export { maskedSequenceMse, PROJECTION_CHOICES } from './masked-mse.js';
+export type { ProjectionChoice } from './masked-mse.js';
+export { jiao2020, wang2020, gao2021, radford2018 } from './references.js';

@@ -1,0 +1,16 @@
+// tsup.config.ts
+import { defineConfig } from "tsup";
+var tsup_config_default = defineConfig({
+  entry: { "index": "src/index.ts" },
+  format: ["esm", "cjs"],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: "node20",
+  // One tfjs engine per process: never bundle TensorFlow.js or sibling packages.
+  external: [/^@tensorflow\//, /^@distillery\//]
+});
+export {
+  tsup_config_default as default
+};
+//# sourceMappingURL=data:application/json;base64,ewogICJ2ZXJzaW9uIjogMywKICAic291cmNlcyI6IFsidHN1cC5jb25maWcudHMiXSwKICAic291cmNlc0NvbnRlbnQiOiBbImNvbnN0IF9faW5qZWN0ZWRfZmlsZW5hbWVfXyA9IFwiL3dvcmsvbWFpbi9wYWNrYWdlcy9vZmZsaW5lL3RzdXAuY29uZmlnLnRzXCI7Y29uc3QgX19pbmplY3RlZF9kaXJuYW1lX18gPSBcIi93b3JrL21haW4vcGFja2FnZXMvb2ZmbGluZVwiO2NvbnN0IF9faW5qZWN0ZWRfaW1wb3J0X21ldGFfdXJsX18gPSBcImZpbGU6Ly8vd29yay9tYWluL3BhY2thZ2VzL29mZmxpbmUvdHN1cC5jb25maWcudHNcIjtpbXBvcnQgeyBkZWZpbmVDb25maWcgfSBmcm9tICd0c3VwJztcblxuZXhwb3J0IGRlZmF1bHQgZGVmaW5lQ29uZmlnKHtcbiAgZW50cnk6IHtcImluZGV4XCI6XCJzcmMvaW5kZXgudHNcIn0sXG4gIGZvcm1hdDogWydlc20nLCAnY2pzJ10sXG4gIGR0czogdHJ1ZSxcbiAgY2xlYW46IHRydWUsXG4gIHNvdXJjZW1hcDogdHJ1ZSxcbiAgdGFyZ2V0OiAnbm9kZTIwJyxcbiAgLy8gT25lIHRmanMgZW5naW5lIHBlciBwcm9jZXNzOiBuZXZlciBidW5kbGUgVGVuc29yRmxvdy5qcyBvciBzaWJsaW5nIHBhY2thZ2VzLlxuICBleHRlcm5hbDogWy9eQHRlbnNvcmZsb3dcXC8vLCAvXkBkaXN0aWxsZXJ5XFwvL10sXG59KTtcbiJdLAogICJtYXBwaW5ncyI6ICI7QUFBK04sU0FBUyxvQkFBb0I7QUFFNVAsSUFBTyxzQkFBUSxhQUFhO0FBQUEsRUFDMUIsT0FBTyxFQUFDLFNBQVEsZUFBYztBQUFBLEVBQzlCLFFBQVEsQ0FBQyxPQUFPLEtBQUs7QUFBQSxFQUNyQixLQUFLO0FBQUEsRUFDTCxPQUFPO0FBQUEsRUFDUCxXQUFXO0FBQUEsRUFDWCxRQUFRO0FBQUE7QUFBQSxFQUVSLFVBQVUsQ0FBQyxrQkFBa0IsZ0JBQWdCO0FBQy9DLENBQUM7IiwKICAibmFtZXMiOiBbXQp9Cg==
