@@ -38,6 +38,15 @@ interface RunOptions extends CommonOptions {
   readonly noop: boolean;
 }
 
+/**
+ * process.exit() drops whatever a piped stdout has not flushed yet (a `--json` report past 64 KiB was cut
+ * short): exit only once both streams have written everything.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 const program = new Command()
   .name('distillery-bench')
   .description('Benchmark knowledge-distillation methods side by side on data shipped in npm packages.\nExit codes: 0 ok, 1 a run failed, 2 bad usage or invalid suite, 130 interrupted.')
@@ -99,8 +108,7 @@ suiteArgument(
       if (queue) process.stdout.write(`${queue.workers.length} worker(s) via ${queue.server} ("${queue.queueName}"); ${formatOverhead(queue.overhead)}\n`);
       for (const failure of outcome.failed) process.stderr.write(`failed: ${failure.task.label}: ${failure.error.message}\n`);
     }
-    if (result.interrupted) process.exit(EXIT.interrupted);
-    process.exit(counts.failed > 0 || counts.skipped > 0 ? EXIT.failed : EXIT.ok);
+    exitWhenFlushed(result.interrupted ? EXIT.interrupted : counts.failed > 0 || counts.skipped > 0 ? EXIT.failed : EXIT.ok);
   });
 
 suiteArgument(program.command('report').description('rebuild <suite>.{md,html,json} and the charts from the results file, training nothing')).action(async (name: string, options: CommonOptions) => {
