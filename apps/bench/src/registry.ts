@@ -12,6 +12,8 @@ const PLUGIN_MODULES: ReadonlyArray<{ readonly default: DistilleryPlugin }> = aw
   import('@distillery/self'),
   import('@distillery/multi-teacher'),
   import('@distillery/teacher-assistant'),
+  import('@distillery/adversarial'),
+  import('@distillery/data-free'),
 ]);
 
 export const PLUGINS: readonly DistilleryPlugin[] = PLUGIN_MODULES.map((module) => module.default);

@@ -69,7 +69,7 @@ describe('distillery-bench CLI', () => {
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain('- batchSize: Too small');
     const listed = JSON.parse(cli(['list', '--json']).stdout) as { suites: Array<{ name: string }>; losses: Array<{ name: string }> };
-    expect(listed.suites.map((s) => s.name)).toEqual(['hinton-mnist', 'losses', 'low-label', 'multi-teacher', 'mutual', 'quickstart', 'self', 'teacher-assistant']);
+    expect(listed.suites.map((s) => s.name)).toEqual(['adversarial', 'data-free', 'hinton-mnist', 'lm', 'losses', 'low-label', 'multi-teacher', 'mutual', 'quickstart', 'self', 'teacher-assistant', 'text']);
     expect(listed.losses.map((l) => l.name)).toContain('kd');
   });
 

@@ -103,7 +103,7 @@ describe('suite schema', () => {
   });
 
   it('ships every suite, each with a valid quick variant', () => {
-    expect(shippedSuiteNames()).toEqual(['hinton-mnist', 'losses', 'low-label', 'multi-teacher', 'mutual', 'quickstart', 'self', 'teacher-assistant']);
+    expect(shippedSuiteNames()).toEqual(['adversarial', 'data-free', 'hinton-mnist', 'lm', 'losses', 'low-label', 'multi-teacher', 'mutual', 'quickstart', 'self', 'teacher-assistant', 'text']);
     for (const name of shippedSuiteNames()) {
       expect(loadSuite(name, registry).spec.name).toBe(name);
       expect(loadSuite(name, registry, { quick: true }).spec.name).toBe(`${name}-quick`);

@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   ConfigError,
-  assertClassCounts,
-  assertInputShape,
   createOptimizer,
   disposeOutputs,
-  featureShapes,
   gradientStep,
   prefixed,
   tidyOutputs,
@@ -24,6 +21,7 @@ import {
 } from '@distillery/core';
 import { AdversarialGame, type AdversarialOptions } from './adversarial-game.js';
 import { DistillationObjective } from './objective.js';
+import { preparePair } from './prepare-pair.js';
 import { TeacherLogitCache } from './teacher-cache.js';
 
 export interface AdversarialDistillationOptions extends AdversarialOptions {
@@ -77,10 +75,7 @@ export class AdversarialDistillation implements Scheme {
   async prepare(context: SchemeContext, sample: Batch): Promise<void> {
     const { teacher, student } = this.options;
     this.numClasses = context.numClasses;
-    assertClassCounts(context.numClasses, [teacher, student]);
-    assertInputShape(context.inputShape, [teacher, student]);
-    const studentFeatureShapes = featureShapes(() => student.forward(sample.x, { training: false }));
-    const teacherFeatureShapes = featureShapes(() => teacher.forward(sample.x));
+    const { studentFeatureShapes, teacherFeatureShapes } = preparePair(this.objective, context, sample, { teacher, student, teacherAccess: teacher.access }, () => teacher.forward(sample.x));
     this.game.prepare({
       numClasses: context.numClasses,
       seed: context.seed,
@@ -89,14 +84,6 @@ export class AdversarialDistillation implements Scheme {
       studentName: student.name,
       teacherFeatureShapes,
       studentFeatureShapes,
-    });
-    this.objective.prepare({
-      numClasses: context.numClasses,
-      datasetSize: context.datasetSize,
-      teacherAccess: teacher.access,
-      studentFeatureShapes,
-      teacherFeatureShapes,
-      seed: context.seed,
     });
     this.optimizer?.dispose();
     this.optimizer = createOptimizer(this.options.optimizer);

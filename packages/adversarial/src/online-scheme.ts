@@ -2,11 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import {
   ClassCountMismatchError,
   ConfigError,
-  assertClassCounts,
-  assertInputShape,
   createOptimizer,
   disposeOutputs,
-  featureShapes,
   gradientStep,
   prefixed,
   tidyOutputs,
@@ -27,6 +24,7 @@ import { crossEntropy, kdLoss, type KdLoss } from '@distillery/losses';
 import { AdversarialGame, type AdversarialOptions } from './adversarial-game.js';
 import { requireNonNegative, requirePositive } from './checks.js';
 import { DistillationObjective } from './objective.js';
+import { preparePair } from './prepare-pair.js';
 
 export interface OnlineAdversarialOptions extends AdversarialOptions {
   /** the larger model, trained in the same run (its outputs are the discriminator's "real" side) */
@@ -81,13 +79,11 @@ export class OnlineAdversarialDistillation implements Scheme {
 
   prepare(context: SchemeContext, sample: Batch): void {
     const { teacher, student } = this.options;
-    assertClassCounts(context.numClasses, [teacher, student]);
-    assertInputShape(context.inputShape, [teacher, student]);
     this.numClasses = context.numClasses;
-    const studentFeatureShapes = featureShapes(() => student.forward(sample.x, { training: false }));
-    const teacherFeatureShapes = featureShapes(() => teacher.forward(sample.x, { training: false }));
+    const { studentFeatureShapes, teacherFeatureShapes } = preparePair(this.objective, context, sample, { teacher, student, teacherAccess: 'white-box' }, () =>
+      teacher.forward(sample.x, { training: false }),
+    );
     this.game.prepare({ numClasses: context.numClasses, seed: context.seed, teacherAccess: 'white-box', teacherName: teacher.name, studentName: student.name, teacherFeatureShapes, studentFeatureShapes });
-    this.objective.prepare({ numClasses: context.numClasses, datasetSize: context.datasetSize, teacherAccess: 'white-box', studentFeatureShapes, teacherFeatureShapes, seed: context.seed });
     this.disposeOptimizers();
     this.optimizers = { student: createOptimizer(this.options.optimizer), teacher: createOptimizer(this.options.optimizer) };
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, SchemeContext, TrainableModel } from '@distillery/core';
+import type { TrainableModel } from '@distillery/core';
 import { fitTinyModel, tinyDataset, tinyDenseModel, type TinyDataset } from '@distillery/testkit';
 
 export const ADAM = { name: 'adam', learningRate: 0.02 } as const;
@@ -22,19 +22,8 @@ export function trainedTeacherModel(seed = 3, dataset = blobs(seed)): { model: T
   return { model, dataset };
 }
 
-export function contextFor(dataset: TinyDataset, batchSize = 16, epochs = 1, seed = 0): SchemeContext {
-  const stepsPerEpoch = Math.ceil(dataset.size / batchSize);
-  return { numClasses: dataset.numClasses, inputShape: dataset.inputShape, datasetSize: dataset.size, epochs, stepsPerEpoch, totalSteps: stepsPerEpoch * epochs, seed, train: dataset };
-}
-
-export function firstBatch(dataset: TinyDataset, batchSize = 16): Batch {
-  for (const batch of dataset.batches({ batchSize, shuffle: false, seed: 0, epoch: 0 })) return batch;
-  throw new Error('empty dataset');
-}
-
-export function releaseBatch(batch: Batch): void {
-  tf.dispose([batch.x, batch.y, batch.index]);
-}
+/** the trainer's context, first batch and batch disposal, shared with every scheme package through the testkit */
+export { firstBatch, schemeContextFor as contextFor, disposeBatch as releaseBatch } from '@distillery/testkit';
 
 export function snapshot(variables: readonly tf.Variable[]): Float32Array[] {
   return variables.map((v) => (v.dataSync() as Float32Array).slice());

@@ -1,4 +1,4 @@
-import { util, type DataId, type TensorInfo } from '@tensorflow/tfjs';
+import { util, type DataId, type DataType, type TensorInfo } from '@tensorflow/tfjs';
 
 /**
  * The slice of tfjs-backend-cpu's MathBackendCPU these kernels use. The cpu backend keeps every
@@ -6,7 +6,7 @@ import { util, type DataId, type TensorInfo } from '@tensorflow/tfjs';
  */
 export interface CpuBackendLike {
   data: { get(dataId: DataId): { values?: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+  makeTensorInfo(shape: number[], dtype: DataType, values: Float32Array | Int32Array | Uint8Array): TensorInfo;
 }
 
 export function asCpuBackend(backend: unknown): CpuBackendLike | null {

@@ -62,8 +62,8 @@ function prepare(): NativeAddon | null {
 
 /**
  * Replaces the kernels of tfjs's 'cpu' backend listed in NATIVE_KERNEL_NAMES (matmul, convolution,
- * pooling, elementwise, Sum) with native ones and adds the fused optimiser updates core's optimisers
- * use. Returns false (and changes nothing) when the addon is not built or the cpu backend's kernels
+ * pooling, elementwise, reductions, gather/segment sums, transposes, softmax) with faster ones and
+ * adds the fused optimiser updates core's optimisers use. Returns false (and changes nothing) when the addon is not built or the cpu backend's kernels
  * are not registered.
  */
 export function registerNativeKernels(): boolean {

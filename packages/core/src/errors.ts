@@ -56,12 +56,22 @@ export class MissingFeatureError extends DistilleryError {
   }
 }
 
+export interface TeacherAccessDetails {
+  /** what the thrower reads inside the teacher (default: its logits and features) */
+  readonly needs?: string;
+  /** how to fix it; the default suggests a response loss, which fits a loss or a feature term but not a scheme */
+  readonly hint?: string;
+}
+
+/** The default hint: the usual thrower is a loss, and "kd" is the loss that works with a black-box teacher. */
+export const TEACHER_ACCESS_HINT = 'use a response-based loss such as "kd" with a black-box teacher, or wrap a model you can run';
+
 export class TeacherAccessError extends DistilleryError {
-  constructor(lossName: string) {
+  constructor(lossName: string, details: TeacherAccessDetails = {}) {
     super(
       'TEACHER_ACCESS',
-      `${lossName} needs a white-box teacher (logits and features) but the teacher is black-box`,
-      'use a response-based loss such as "kd" with a black-box teacher, or wrap a model you can run',
+      `${lossName} needs a white-box teacher (${details.needs ?? 'logits and features'}) but the teacher is black-box`,
+      details.hint ?? TEACHER_ACCESS_HINT,
     );
   }
 }

@@ -41,3 +41,5 @@ export type { NoiseDatasetOptions, NoiseDistribution } from './data/noise-datase
 export { imageGrid } from './images/image-grid.js';
 export type { GridImage, ImageGridOptions } from './images/image-grid.js';
 export { chen2019, fang2019, micaelli2019, nguyen2022, yin2020, zhang2018mixup } from './references.js';
+export { isSampleSource, readsTrainingSet } from './capabilities.js';
+export type { SampleSource, TrainingSetFree } from './capabilities.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Scheme, TrainableModel } from '@distillery/core';
+import type { LayersTrainableModel } from '@distillery/models';
 import { stopGradient } from '@distillery/losses';
 import { countLeakedTensors, tinyTeacher, useBackend } from '@distillery/testkit';
 import {
@@ -17,7 +18,7 @@ import {
   oneHotLoss,
   type Generator,
 } from '../src/index.js';
-import { PROGRESS, SGD, contextFor, firstBatch, maxChange, recordUpdates, releaseBatch, snapshot, student, trainedBatchNormTeacher, trainedTeacher } from './fixtures.js';
+import { ADAM, PROGRESS, SGD, contextFor, firstBatch, maxChange, recordUpdates, releaseBatch, snapshot, student, trainedBatchNormTeacher, trainedTeacher } from './fixtures.js';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -38,26 +39,61 @@ function expectOwnVariables(calls: readonly string[][], own: TrainableModel | Ge
 }
 
 describe('GAN-loop invariants', () => {
-  it('dafl: the generator optimiser updates only G, the student optimiser only S, the teacher never moves', async () => {
-    const { model, dataset } = trainedTeacher(21);
-    const s = student(22);
-    const scheme = dafl({ teacher: tinyTeacher(model), student: s, generator: makeGenerator, optimizer: SGD, activationFeature: 'hidden0' });
-    const batch = firstBatch(dataset);
-    scheme.prepare(contextFor(dataset), batch);
-    const { optimizers } = scheme.trackables();
-    const g = recordUpdates(optimizers['generator'] as tf.Optimizer);
-    const st = recordUpdates(optimizers['student'] as tf.Optimizer);
-    const teacherBefore = snapshot(model.trainableVariables());
-    for (let i = 0; i < 3; i++) tf.dispose(scheme.step(batch, { ...PROGRESS, step: i }));
-    expect(g.calls.length).toBe(3);
-    expect(st.calls.length).toBe(3);
-    expectOwnVariables(g.calls, scheme.generator, [s, model]);
-    expectOwnVariables(st.calls, s, [scheme.generator, model]);
-    expect(maxChange(teacherBefore, snapshot(model.trainableVariables()))).toBe(0);
-    releaseBatch(batch);
-    scheme.dispose();
-    [model, s].forEach((m) => m.dispose());
-  });
+  /** Each optimiser updates only its own model, over `steps` steps; the teacher's state never moves. */
+  const separation: ReadonlyArray<{
+    readonly name: string;
+    readonly teacher: () => { model: TrainableModel; dataset: ReturnType<typeof trainedTeacher>['dataset'] };
+    readonly build: (teacher: TrainableModel, s: TrainableModel) => Scheme & { readonly generator: Generator | undefined };
+    readonly steps: number;
+    readonly calls: { readonly generator: number; readonly student: number };
+  }> = [
+    {
+      name: 'dafl: the generator optimiser updates only G, the student optimiser only S, the teacher never moves',
+      teacher: () => trainedTeacher(21),
+      build: (model, s) => dafl({ teacher: tinyTeacher(model), student: s, generator: makeGenerator, optimizer: SGD, activationFeature: 'hidden0' }),
+      steps: 3,
+      calls: { generator: 3, student: 3 },
+    },
+    {
+      name: 'dfad: k student updates then one generator update per step, each optimiser on its own model only',
+      teacher: () => trainedTeacher(25),
+      build: (model, s) => adversarialDataFree({ teacher: tinyTeacher(model), student: s, generator: makeGenerator, optimizer: SGD, studentSteps: 3 }),
+      steps: 2,
+      calls: { generator: 2, student: 6 },
+    },
+    {
+      name: "deep-inversion (generator): same separation; the teacher's batch-norm statistics never move",
+      teacher: () => trainedBatchNormTeacher(29),
+      build: (model, s) =>
+        deepInversion({ teacher: batchNormTeacher(model as LayersTrainableModel), student: s, optimizer: SGD, synthesis: 'generator', generator: makeGenerator, batchNormWeight: 1, tvL2Weight: 0, jitter: 0 }),
+      steps: 2,
+      calls: { generator: 2, student: 2 },
+    },
+  ];
+  for (const { name, teacher, build, steps, calls } of separation) {
+    it(name, () => {
+      const { model, dataset } = teacher();
+      const s = student(22);
+      const scheme = build(model, s);
+      const batch = firstBatch(dataset);
+      scheme.prepare(contextFor(dataset), batch);
+      const { optimizers } = scheme.trackables();
+      const g = recordUpdates(optimizers['generator'] as tf.Optimizer);
+      const st = recordUpdates(optimizers['student'] as tf.Optimizer);
+      // every variable of the teacher, batch-norm moving statistics included
+      const teacherState = Object.values(model.stateVariables());
+      const before = snapshot(teacherState);
+      for (let i = 0; i < steps; i++) tf.dispose(scheme.step(batch, { ...PROGRESS, step: i }));
+      expect([g.calls.length, st.calls.length]).toEqual([calls.generator, calls.student]);
+      const generator = scheme.generator as Generator;
+      expectOwnVariables(g.calls, generator, [s, model]);
+      expectOwnVariables(st.calls, s, [generator, model]);
+      expect(maxChange(before, snapshot(teacherState))).toBe(0);
+      releaseBatch(batch);
+      scheme.dispose();
+      [model, s].forEach((m) => m.dispose());
+    });
+  }
 
   it('dafl: one step equals the official joint backward (both models stepped from the same state, samples detached for S)', async () => {
     const { model, dataset } = trainedTeacher(23);
@@ -94,28 +130,6 @@ describe('GAN-loop invariants', () => {
     [model, s].forEach((m) => m.dispose());
   });
 
-  it('dfad: k student updates then one generator update per step, each optimiser on its own model only', async () => {
-    const { model, dataset } = trainedTeacher(25);
-    const s = student(26);
-    const scheme = adversarialDataFree({ teacher: tinyTeacher(model), student: s, generator: makeGenerator, optimizer: SGD, studentSteps: 3 });
-    const batch = firstBatch(dataset);
-    scheme.prepare(contextFor(dataset), batch);
-    const { optimizers } = scheme.trackables();
-    const g = recordUpdates(optimizers['generator'] as tf.Optimizer);
-    const st = recordUpdates(optimizers['student'] as tf.Optimizer);
-    const teacherBefore = snapshot(model.trainableVariables());
-    tf.dispose(scheme.step(batch, PROGRESS));
-    tf.dispose(scheme.step(batch, { ...PROGRESS, step: 1 }));
-    expect(st.calls.length).toBe(6);
-    expect(g.calls.length).toBe(2);
-    expectOwnVariables(g.calls, scheme.generator, [s, model]);
-    expectOwnVariables(st.calls, s, [scheme.generator, model]);
-    expect(maxChange(teacherBefore, snapshot(model.trainableVariables()))).toBe(0);
-    releaseBatch(batch);
-    scheme.dispose();
-    [model, s].forEach((m) => m.dispose());
-  });
-
   it('dfad: the generator update raises the student-teacher gap on its own samples (it maximises the discrepancy)', async () => {
     const { model, dataset } = trainedTeacher(27);
     const s = student(28);
@@ -140,26 +154,6 @@ describe('GAN-loop invariants', () => {
     [model, s].forEach((m) => m.dispose());
   });
 
-  it('deep-inversion (generator): same separation; the teacher\'s batch-norm statistics never move', async () => {
-    const { model, dataset } = trainedBatchNormTeacher(29);
-    const s = student(30);
-    const scheme = deepInversion({ teacher: batchNormTeacher(model), student: s, optimizer: SGD, synthesis: 'generator', generator: makeGenerator, batchNormWeight: 1, tvL2Weight: 0, jitter: 0 });
-    const batch = firstBatch(dataset);
-    scheme.prepare(contextFor(dataset), batch);
-    const { optimizers } = scheme.trackables();
-    const g = recordUpdates(optimizers['generator'] as tf.Optimizer);
-    const st = recordUpdates(optimizers['student'] as tf.Optimizer);
-    const teacherState = Object.values(model.stateVariables());
-    const before = snapshot(teacherState);
-    for (let i = 0; i < 2; i++) tf.dispose(scheme.step(batch, { ...PROGRESS, step: i }));
-    const generator = scheme.generator as Generator;
-    expectOwnVariables(g.calls, generator, [s, model]);
-    expectOwnVariables(st.calls, s, [generator, model]);
-    expect(maxChange(before, snapshot(teacherState))).toBe(0);
-    releaseBatch(batch);
-    scheme.dispose();
-    [model, s].forEach((m) => m.dispose());
-  });
 });
 
 describe('data-free means data-free', () => {
@@ -215,19 +209,32 @@ describe('no tensor leaks per step (50 repeats after a warm-up)', () => {
       const s = student(38);
       return { scheme: fewShotMixup({ teacher: tinyTeacher(model, 'black-box'), student: s, optimizer: SGD, syntheticSize: 64 }), dataset, dispose: () => [model, s].forEach((m) => m.dispose()) };
     }],
+    ['few-shot-mixup (fresh mixup every step, Adam)', () => {
+      const { model, dataset } = trainedTeacher(39);
+      const s = student(40);
+      return { scheme: fewShotMixup({ teacher: tinyTeacher(model, 'black-box'), student: s, optimizer: ADAM }), dataset, dispose: () => [model, s].forEach((m) => m.dispose()) };
+    }],
   ];
   for (const [name, build] of cases) {
     it(name, async () => {
       const { scheme, dataset, dispose } = build();
       const batch = firstBatch(dataset);
+      const beforePrepare = tf.memory().numTensors;
       await scheme.prepare(contextFor(dataset), batch);
       let step = 0;
       // the caller owns the returned terms (the trainer disposes them), so the probe does too
       expect(countLeakedTensors(() => tf.dispose(scheme.step(batch, { ...PROGRESS, step: step++ })), 50)).toBe(0);
+      // the trainer calls step() bare, not in a tidy (which would sweep up a step's stray intermediates,
+      // as it hid few-shot-mixup's and dfad's mean of the updates' losses): the same steps, untidied
+      const bare = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) tf.dispose(scheme.step(batch, { ...PROGRESS, step: step++ }));
+      expect(tf.memory().numTensors - bare).toBe(0);
       const live = tf.memory().numTensors;
       scheme.dispose();
       // dispose releases the optimisers' slots and anything the scheme built (a factory's generator, pools)
       expect(tf.memory().numTensors).toBeLessThan(live);
+      // and nothing the scheme made outlives it: prepare + steps + dispose leave the count where it was
+      expect(tf.memory().numTensors).toBe(beforePrepare);
       releaseBatch(batch);
       dispose();
     });

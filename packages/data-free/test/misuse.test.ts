@@ -26,11 +26,30 @@ describe('misuse fails clearly, before the first step', () => {
   const s = student(52);
   afterAll(() => [model, s].forEach((m) => m.dispose()));
 
-  it('a white-box method given a black-box teacher', async () => {
+  it('a white-box method given a black-box teacher (refused when built, before any prepare)', () => {
     const teacher = tinyTeacher(model, 'black-box');
-    await expect(run(dafl({ teacher, student: s, generator, optimizer: SGD, activationFeature: 'hidden0' }))).rejects.toBeInstanceOf(TeacherAccessError);
-    await expect(run(adversarialDataFree({ teacher, student: s, generator, optimizer: SGD }))).rejects.toThrow(/back-propagates through the teacher/);
-    await expect(run(deepInversion({ teacher, student: s, optimizer: SGD, batchNormWeight: 0, tvL2Weight: 0, jitter: 0 }))).rejects.toBeInstanceOf(TeacherAccessError);
+    expect(() => dafl({ teacher, student: s, generator, optimizer: SGD, activationFeature: 'hidden0' })).toThrow(TeacherAccessError);
+    expect(() => adversarialDataFree({ teacher, student: s, generator, optimizer: SGD })).toThrow(TeacherAccessError);
+    // the hint names the black-box data-free method, not core's default "kd" loss
+    for (const [scheme, build] of [
+      ['dafl', () => dafl({ teacher, student: s, generator, optimizer: SGD, activationFeature: 'hidden0' })],
+      ['dfad', () => adversarialDataFree({ teacher, student: s, generator, optimizer: SGD })],
+      ['deep-inversion', () => deepInversion({ teacher, student: s, optimizer: SGD, batchNormWeight: 0, tvL2Weight: 0, jitter: 0 })],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        build();
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, scheme).toBeInstanceOf(TeacherAccessError);
+      const { code, message, hint } = thrown as TeacherAccessError;
+      expect(code).toBe('TEACHER_ACCESS');
+      expect(hint).toBe('with a black-box teacher use "few-shot-mixup" (a few real images mixed up and labelled by the teacher\'s probabilities), or give a white-box teacher');
+      expect(message).toBe(`the "${scheme}" scheme needs a white-box teacher (gradients through it to synthesise inputs) but the teacher is black-box (${hint})`);
+      expect(message).not.toContain('"kd"');
+    }
+    expect(() => deepInversion({ teacher, student: s, optimizer: SGD, batchNormWeight: 0, tvL2Weight: 0, jitter: 0 })).toThrow(TeacherAccessError);
   });
 
   it('a generator whose output does not match the teacher\'s input', async () => {

@@ -1,12 +1,11 @@
-import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
-import { klDivergence, REDUCTIONS } from './divergence.js';
+import type { KnowledgeLoss, LossDefinition } from '@distillery/core';
+import { REDUCTIONS } from './divergence.js';
 import type { Reduction } from './divergence.js';
 import { studentLogits, teacherLogits } from './logits.js';
 import { rejectUnknownOptions, requireBoolean, requireOneOf, requirePositiveNumber } from './options.js';
+import { LOGIT_REQUIREMENTS, plainLoss } from './plain-loss.js';
 import { hinton2015 } from './references.js';
-import { checkLossRequirements } from './requirements.js';
-import { stopGradient } from './stop-gradient.js';
+import { softenedKl } from './response/softened.js';
 
 export type KdDirection = 'forward' | 'reverse';
 export const KD_DIRECTIONS: readonly KdDirection[] = ['forward', 'reverse'];
@@ -46,29 +45,16 @@ function resolveKdOptions(options: Partial<KdOptions>): KdOptions {
  */
 export function kdLoss(options: Partial<KdOptions> = {}): KdLoss {
   const resolved = resolveKdOptions(options);
-  const { temperature, reduction, direction } = resolved;
-  const scale = resolved.scaleByT2 ? temperature * temperature : 1;
   const name = 'kd';
-  const loss: KdLoss = {
+  return plainLoss({
     name,
     options: resolved,
-    requires: { teacher: 'any', minClasses: 2 },
-    prepare(setup: LossSetup): void {
-      checkLossRequirements(loss, setup);
+    requires: LOGIT_REQUIREMENTS,
+    compute(context) {
+      // softenedKl is this computation at any temperature; it multiplies by T^2 even at T = 1 (x 1 is exact).
+      return { kd: softenedKl(studentLogits(context, name), teacherLogits(context, name), resolved.temperature, resolved) };
     },
-    compute(context: StepContext) {
-      const zS = studentLogits(context, name);
-      const zT = teacherLogits(context, name);
-      const kd = tf.tidy((): tf.Scalar => {
-        const logS = tf.logSoftmax(tf.div(zS, temperature)) as tf.Tensor2D;
-        const logT = tf.logSoftmax(tf.div(stopGradient(zT), temperature)) as tf.Tensor2D;
-        const divergence = direction === 'forward' ? klDivergence(logT, logS, reduction) : klDivergence(logS, logT, reduction);
-        return scale === 1 ? divergence : tf.mul(divergence, scale);
-      });
-      return { kd };
-    },
-  };
-  return loss;
+  });
 }
 
 export const kdDefinition: LossDefinition<KdOptions> = {

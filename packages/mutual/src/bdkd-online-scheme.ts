@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier, Objective, OptimizerSpec, TrainableModel } from '@distillery/core';
 import { bdkdLoss, crossEntropy, kdLoss, type BdkdLoss, type KdLoss } from '@distillery/losses';
-import { assertCohort, requireChoice, requireNonNegative, requirePositive } from './checks.js';
-import { CohortScheme } from './cohort-scheme.js';
+import { assertCohort, requireNonNegative, requirePositive } from './checks.js';
+import { CohortScheme, cohortSettings } from './cohort-scheme.js';
 import { lossContext } from './context.js';
-import { TARGET_MODES, type TargetMode } from './targets.js';
-import { UPDATE_ORDERS, type LearnerObjectiveArgs, type UpdateOrder } from './updates.js';
+import type { TargetMode } from './targets.js';
+import type { LearnerObjectiveArgs, UpdateOrder } from './updates.js';
 
 export interface BdkdOnlineOptions {
   /** the small model the method is centred on */
@@ -69,12 +69,7 @@ export class BdkdOnline extends CohortScheme {
         { key: 'student', model: options.student },
         { key: 'teacher', model: options.teacher },
       ],
-      {
-        optimizer: options.optimizer,
-        updateOrder: requireChoice('bdkd-online', 'updateOrder', options.updateOrder ?? d.updateOrder, UPDATE_ORDERS),
-        targetMode: requireChoice('bdkd-online', 'targetMode', options.targetMode ?? d.targetMode, TARGET_MODES),
-        ...(options.ownedModels ? { ownedModels: options.ownedModels } : {}),
-      },
+      cohortSettings('bdkd-online', options, d),
     );
     this.studentWeight = requireNonNegative('bdkd-online', 'studentWeight', options.studentWeight ?? d.studentWeight);
     this.teacherWeight = requireNonNegative('bdkd-online', 'teacherWeight', options.teacherWeight ?? d.teacherWeight);

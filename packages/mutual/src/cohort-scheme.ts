@@ -1,21 +1,9 @@
-import {
-  ConfigError,
-  assertClassCounts,
-  assertInputShape,
-  type Batch,
-  type Classifier,
-  type LossTerms,
-  type Objective,
-  type OptimizerSpec,
-  type Scheme,
-  type SchemeContext,
-  type Trackables,
-  type TrainableModel,
-  type TrainingProgress,
-} from '@distillery/core';
-import { LearnerOptimizers, type Learner } from './learner.js';
-import { TargetCache, type TargetMode } from './targets.js';
-import { learnerObjective, updateAll, updateLearner, type LearnerObjectiveArgs, type OnlinePlan, type UpdateOrder } from './updates.js';
+import { ConfigError, type Batch, type LossTerms, type Objective, type OptimizerSpec, type Scheme, type SchemeContext, type TrainableModel, type TrainingProgress } from '@distillery/core';
+import { requireChoice } from './checks.js';
+import type { Learner } from './learner.js';
+import { LearnerGroup } from './learner-group.js';
+import { TARGET_MODES, TargetCache, type TargetMode } from './targets.js';
+import { UPDATE_ORDERS, learnerObjective, updateAll, updateLearner, type LearnerObjectiveArgs, type OnlinePlan, type UpdateOrder } from './updates.js';
 
 export interface CohortSettings {
   readonly optimizer: OptimizerSpec;
@@ -26,22 +14,36 @@ export interface CohortSettings {
 }
 
 /**
+ * The settings of a cohort scheme called `scheme` from its options: update order and target mode
+ * checked, the scheme's own defaults where they are not given.
+ */
+export function cohortSettings(
+  scheme: string,
+  options: { readonly optimizer: OptimizerSpec; readonly updateOrder?: UpdateOrder; readonly targetMode?: TargetMode; readonly ownedModels?: readonly TrainableModel[] },
+  defaults: { readonly updateOrder: UpdateOrder; readonly targetMode: TargetMode },
+): CohortSettings {
+  return {
+    optimizer: options.optimizer,
+    updateOrder: requireChoice(scheme, 'updateOrder', options.updateOrder ?? defaults.updateOrder, UPDATE_ORDERS),
+    targetMode: requireChoice(scheme, 'targetMode', options.targetMode ?? defaults.targetMode, TARGET_MODES),
+    ...(options.ownedModels ? { ownedModels: options.ownedModels } : {}),
+  };
+}
+
+/**
  * The shared body of the online schemes whose learners update one optimiser each (DML, BD-KD online,
  * offline + online): validation in `prepare`, the update order, trackables under each learner's key.
  * A subclass says who learns from whom (`sources`) and what each learner minimises (`objective`).
  */
-export abstract class CohortScheme implements Scheme, OnlinePlan {
-  abstract readonly name: string;
+export abstract class CohortScheme extends LearnerGroup implements Scheme, OnlinePlan {
   readonly targetMode: TargetMode;
-  readonly optimizers: LearnerOptimizers;
-  protected numClasses = 0;
 
   protected constructor(
-    readonly learners: readonly Learner[],
+    learners: readonly Learner[],
     private readonly settings: CohortSettings,
   ) {
+    super(learners, settings.ownedModels);
     this.targetMode = settings.targetMode;
-    this.optimizers = new LearnerOptimizers(learners);
   }
 
   abstract sources(index: number): readonly number[];
@@ -54,10 +56,7 @@ export abstract class CohortScheme implements Scheme, OnlinePlan {
   protected endStep(): void {}
 
   async prepare(context: SchemeContext, sample: Batch): Promise<void> {
-    const models = this.learners.map((l) => l.model);
-    assertClassCounts(context.numClasses, models);
-    assertInputShape(context.inputShape, models);
-    this.numClasses = context.numClasses;
+    this.checkLearners(context);
     await this.prepareMore(context, sample);
     this.optimizers.build(this.settings.optimizer);
   }
@@ -81,19 +80,6 @@ export abstract class CohortScheme implements Scheme, OnlinePlan {
     return this.withCache(batch, (cache) => learnerObjective(this, index, batch, progress, cache));
   }
 
-  evaluationModels(): Readonly<Record<string, Classifier>> {
-    return Object.fromEntries(this.learners.map((l) => [l.key, l.model]));
-  }
-
-  trackables(): Trackables {
-    return this.optimizers.trackables();
-  }
-
-  dispose(): void {
-    this.optimizers.dispose();
-    for (const model of this.settings.ownedModels ?? []) model.dispose();
-  }
-
   private withCache<T>(batch: Batch, body: (cache: TargetCache) => T): T {
     return this.duringStep(batch, () => {
       const cache = new TargetCache(this.learners, batch.x, this.targetMode);
@@ -112,10 +98,6 @@ export abstract class CohortScheme implements Scheme, OnlinePlan {
     } finally {
       this.endStep();
     }
-  }
-
-  private assertPrepared(): void {
-    if (!this.optimizers.ready) throw new ConfigError(`${this.name}: step() was called before prepare()`, 'train through the Trainer, which prepares the scheme');
   }
 
   private assertIndex(index: number): void {

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Objective, OptimizerSpec, TrainableModel } from '@distillery/core';
 import { crossEntropy, kdLoss, type KdLoss } from '@distillery/losses';
-import { assertCohort, requireChoice, requireNonNegative, requirePositive } from './checks.js';
-import { CohortScheme } from './cohort-scheme.js';
+import { assertCohort, requireNonNegative, requirePositive } from './checks.js';
+import { CohortScheme, cohortSettings } from './cohort-scheme.js';
 import { lossContext } from './context.js';
-import { TARGET_MODES, type TargetMode } from './targets.js';
-import { UPDATE_ORDERS, type LearnerObjectiveArgs, type UpdateOrder } from './updates.js';
+import type { TargetMode } from './targets.js';
+import type { LearnerObjectiveArgs, UpdateOrder } from './updates.js';
 
 export interface DeepMutualLearningOptions {
   /** k >= 2 models of any architectures predicting the same classes; each gets its own optimiser */
@@ -44,11 +44,9 @@ export class DeepMutualLearning extends CohortScheme {
   constructor(options: DeepMutualLearningOptions) {
     assertCohort('dml', options.peers, 2);
     const temperature = requirePositive('dml', 'temperature', options.temperature ?? DML_DEFAULTS.temperature);
-    const updateOrder = requireChoice('dml', 'updateOrder', options.updateOrder ?? DML_DEFAULTS.updateOrder, UPDATE_ORDERS);
-    const targetMode = requireChoice('dml', 'targetMode', options.targetMode ?? DML_DEFAULTS.targetMode, TARGET_MODES);
     super(
       options.peers.map((model, i) => ({ key: `peer${i}`, model })),
-      { optimizer: options.optimizer, updateOrder, targetMode, ...(options.ownedModels ? { ownedModels: options.ownedModels } : {}) },
+      cohortSettings('dml', options, DML_DEFAULTS),
     );
     this.mimicryWeight = requireNonNegative('dml', 'mimicryWeight', options.mimicryWeight ?? DML_DEFAULTS.mimicryWeight);
     this.mimicry = kdLoss({ temperature });

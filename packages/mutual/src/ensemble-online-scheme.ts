@@ -1,25 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import {
-  ConfigError,
-  assertClassCounts,
-  assertInputShape,
-  type Batch,
-  type Classifier,
-  type LossTerms,
-  type Objective,
-  type OptimizerSpec,
-  type Scheme,
-  type SchemeContext,
-  type Trackables,
-  type TrainableModel,
-  type TrainingProgress,
-} from '@distillery/core';
+import { ConfigError, type Batch, type Classifier, type LossTerms, type Objective, type OptimizerSpec, type Scheme, type SchemeContext, type TrainableModel, type TrainingProgress } from '@distillery/core';
 import { crossEntropy, kdLoss, stopGradient, type KdLoss } from '@distillery/losses';
 import { assertCohort, requireNonNegative, requirePositive } from './checks.js';
 import { cohortEnsemble } from './cohort-ensemble.js';
 import { lossContext } from './context.js';
 import { jointGradientStep } from './joint-step.js';
-import { LearnerOptimizers, type Learner } from './learner.js';
+import type { Learner } from './learner.js';
+import { LearnerGroup } from './learner-group.js';
 
 export interface EnsembleOnlineOptions {
   /** k >= 2 models of any architectures predicting the same classes */
@@ -45,27 +32,24 @@ export const ENSEMBLE_ONLINE_DEFAULTS = { temperature: 3, distillWeight: 1 } as 
  * objective, split by variable so each peer's own optimiser applies its share (the ensemble is a
  * stop-gradient, so peer i's loss sends nothing into peer j).
  */
-export class EnsembleOnline implements Scheme {
+export class EnsembleOnline extends LearnerGroup implements Scheme {
   readonly name = 'ensemble-online';
-  private readonly learners: readonly Learner[];
-  private readonly optimizers: LearnerOptimizers;
   private readonly ce = crossEntropy();
   private readonly distill: KdLoss;
   private readonly distillWeight: number;
-  private numClasses = 0;
 
   constructor(private readonly options: EnsembleOnlineOptions) {
     assertCohort('ensemble-online', options.peers, 2);
-    this.learners = options.peers.map((model, i) => ({ key: `peer${i}`, model }));
-    this.optimizers = new LearnerOptimizers(this.learners);
+    super(
+      options.peers.map((model, i) => ({ key: `peer${i}`, model })),
+      options.ownedModels,
+    );
     this.distill = kdLoss({ temperature: requirePositive('ensemble-online', 'temperature', options.temperature ?? ENSEMBLE_ONLINE_DEFAULTS.temperature) });
     this.distillWeight = requireNonNegative('ensemble-online', 'distillWeight', options.distillWeight ?? ENSEMBLE_ONLINE_DEFAULTS.distillWeight);
   }
 
   prepare(context: SchemeContext, _sample: Batch): void {
-    assertClassCounts(context.numClasses, this.options.peers);
-    assertInputShape(context.inputShape, this.options.peers);
-    this.numClasses = context.numClasses;
+    this.checkLearners(context);
     this.optimizers.build(this.options.optimizer);
   }
 
@@ -95,19 +79,8 @@ export class EnsembleOnline implements Scheme {
     return chosen;
   }
 
-  evaluationModels(): Readonly<Record<string, Classifier>> {
-    const models: Record<string, Classifier> = Object.fromEntries(this.learners.map((l) => [l.key, l.model]));
-    models['ensemble'] = cohortEnsemble(this.options.peers);
-    return models;
-  }
-
-  trackables(): Trackables {
-    return this.optimizers.trackables();
-  }
-
-  dispose(): void {
-    this.optimizers.dispose();
-    for (const model of this.options.ownedModels ?? []) model.dispose();
+  override evaluationModels(): Readonly<Record<string, Classifier>> {
+    return { ...super.evaluationModels(), ensemble: cohortEnsemble(this.options.peers) };
   }
 
   private objectives(batch: Batch, progress: TrainingProgress): Objective[] {
@@ -118,10 +91,6 @@ export class EnsembleOnline implements Scheme {
       const kd = this.distill.compute(lossContext(own, ensemble, batch, progress, this.numClasses))['kd'] as tf.Scalar;
       return { total: tf.add(ce, tf.mul(kd, this.distillWeight)) as tf.Scalar, terms: { ce, kd } };
     });
-  }
-
-  private assertPrepared(): void {
-    if (!this.optimizers.ready) throw new ConfigError('ensemble-online: step() was called before prepare()', 'train through the Trainer, which prepares the scheme');
   }
 }
 

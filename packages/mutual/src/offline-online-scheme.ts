@@ -14,11 +14,11 @@ import {
 } from '@distillery/core';
 import { crossEntropy, kdLoss, type KdLoss } from '@distillery/losses';
 import { TeacherLogitCache } from '@distillery/offline';
-import { assertCohort, requireChoice, requireNonNegative, requirePositive } from './checks.js';
-import { CohortScheme } from './cohort-scheme.js';
+import { assertCohort, requireNonNegative, requirePositive } from './checks.js';
+import { CohortScheme, cohortSettings } from './cohort-scheme.js';
 import { lossContext } from './context.js';
-import { TARGET_MODES, type TargetMode } from './targets.js';
-import { UPDATE_ORDERS, type LearnerObjectiveArgs, type UpdateOrder } from './updates.js';
+import type { TargetMode } from './targets.js';
+import type { LearnerObjectiveArgs, UpdateOrder } from './updates.js';
 
 export interface OfflineOnlineOptions {
   /** frozen and pre-trained; never optimised */
@@ -92,12 +92,7 @@ export class OfflineOnline extends CohortScheme {
         { key: 'student', model: options.student },
         { key: 'peer', model: options.peer },
       ],
-      {
-        optimizer: options.optimizer,
-        updateOrder: requireChoice('offline-online', 'updateOrder', options.updateOrder ?? d.updateOrder, UPDATE_ORDERS),
-        targetMode: requireChoice('offline-online', 'targetMode', options.targetMode ?? d.targetMode, TARGET_MODES),
-        ...(options.ownedModels ? { ownedModels: options.ownedModels } : {}),
-      },
+      cohortSettings('offline-online', options, d),
     );
     this.offline = kdLoss({ temperature: requirePositive('offline-online', 'temperature', options.temperature ?? d.temperature) });
     this.online = kdLoss({ temperature: requirePositive('offline-online', 'onlineTemperature', options.onlineTemperature ?? d.onlineTemperature) });

@@ -28,3 +28,4 @@ export { normalArray, seededPermutation, seededRandom } from './random.js';
 export type { SeededRandom } from './random.js';
 export { restoreTrackables, snapshotTrackables } from './trackables.js';
 export type { TrackablesSnapshot } from './trackables.js';
+export { firstBatch, schemeContextFor } from './scheme-context.js';

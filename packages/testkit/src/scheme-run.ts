@@ -146,7 +146,9 @@ export async function runSchemeConformance(options: SchemeRunOptions): Promise<S
           continue;
         }
         const progress: TrainingProgress = { epoch, step, fraction: step / steps };
-        const terms = tf.tidy(() => scheme.step(batch, progress));
+        // No tf.tidy here: the Trainer calls step() bare, so a tensor a scheme forgets to dispose must show
+        // up as growth below instead of being swept away by a wrapper real training does not have.
+        const terms = scheme.step(batch, progress);
         for (const [name, value] of Object.entries(terms)) {
           termNames.add(name);
           if (value.rank !== 0) nonScalar.push(`${name}@${step}`);

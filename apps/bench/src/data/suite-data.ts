@@ -2,6 +2,8 @@ import { labelsPerClass, onlyClasses, randomTranslation, take, withoutClasses, t
 import { loadFashionMnist, loadMnist } from '@distillery/data/node';
 import type { RunConfig } from '../plan/run-config.js';
 import type { View } from '../suites/schema.js';
+import { isTextConfig } from '../text/text-config.js';
+import { textRunData } from '../text/text-data.js';
 
 type DatasetName = RunConfig['dataset']['name'];
 
@@ -54,6 +56,7 @@ const views = new Map<string, RunData>();
 
 /** Train and test sets of a run in its model's view, training augmentation applied; cached per thread. */
 export function runData(config: RunConfig): RunData {
+  if (isTextConfig(config.dataset)) return textRunData(config);
   const key = JSON.stringify([config.dataset, config.data, config.data.labelsPerClass !== undefined && config.data.subsetSeed === undefined ? config.seed : 0, config.view, config.augmentation]);
   let data = views.get(key);
   if (!data) {
@@ -68,5 +71,7 @@ export function runData(config: RunConfig): RunData {
 
 /** Steps per epoch of a run (for the progress bar's total), without building the view. */
 export function stepsPerEpoch(config: RunConfig): number {
+  if (config.syntheticSet) return config.syntheticSet.stepsPerEpoch;
+  if (isTextConfig(config.dataset)) return Math.ceil(textRunData(config).train.size / config.batchSize);
   return Math.ceil(trainingImages(config).size / config.batchSize);
 }

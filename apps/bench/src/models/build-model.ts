@@ -1,3 +1,4 @@
+import { lenet5Bn } from '@distillery/data-free';
 import { lenet5, mlp, plainCnn, type LayersTrainableModel } from '@distillery/models';
 import type { ModelSpec, View } from '../suites/schema.js';
 
@@ -23,8 +24,11 @@ export function buildModel(spec: ModelSpec, view: View, seed: number, numClasses
         ...(spec.maxNorm !== undefined ? { maxNorm: spec.maxNorm } : {}),
       });
     case 'lenet5':
-      return lenet5({ name, numClasses, seed, variant: spec.variant });
+      return spec.batchNorm ? lenet5Bn({ name, numClasses, seed, variant: spec.variant }) : lenet5({ name, numClasses, seed, variant: spec.variant });
     case 'plainCnn':
       return plainCnn({ name, inputShape: inputShapeOf(view), depth: spec.depth, numClasses, seed });
+    default:
+      // text models are no LayersModels: models/text-models.ts builds them
+      throw new Error(`model type "${spec.type}" is a text model: build it with buildBenchModel`);
   }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Teacher } from '@distillery/core';
+import { batchNormTapName, batchNormTeacher } from '@distillery/data-free';
 import { asTeacher, blackBoxTeacher, type LayersTrainableModel } from '@distillery/models';
 import type { View } from '../suites/schema.js';
 import { teacherInView } from './view-adapter.js';
@@ -26,6 +27,8 @@ export function runTeacher(model: LayersTrainableModel, options: RunTeacherOptio
         inputShape: model.inputShape,
         predictProbabilities: (x: tf.Tensor): tf.Tensor2D => tf.tidy(() => tf.softmax(model.predictLogits(x))),
       })
-    : asTeacher(model);
+    : model.featureNames.some((name) => name.startsWith(batchNormTapName(''))) // batch norms' inputs tapped: carry their statistics (DeepInversion)
+      ? batchNormTeacher(model)
+      : asTeacher(model);
   return teacherInView(teacher, options.view, options.studentView);
 }

@@ -3,12 +3,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLayersModel, saveLayersModel, MODEL_JSON_FILE } from '@distillery/core/node';
 import { registerModelLayers, type LayersTrainableModel } from '@distillery/models';
+import { TEXT_MODEL_FILE } from '@distillery/models/node';
 import type { ModelSpec, View } from '../suites/schema.js';
 import { buildModel } from './build-model.js';
 
 /** True when a teacher was saved completely (the folder appears only after the rename). */
 export function teacherSaved(folder: string): boolean {
-  return existsSync(join(folder, MODEL_JSON_FILE));
+  // layers models write model.json; text models text-model.json (both appear only after the rename)
+  return existsSync(join(folder, MODEL_JSON_FILE)) || existsSync(join(folder, TEXT_MODEL_FILE));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ResolvedRow, ResolvedSuite, RowRef } from '../suites/resolve.js';
 import { runIdOf, type RunConfig, type TeacherEntry } from './run-config.js';
+import { datasetConfigOf, isTextConfig, tokenizerFileName } from '../text/text-config.js';
 
 /** One unit of work: one row of the report for one seed. Plain JSON data (it travels to workers and queues). */
 export interface RunTask {
@@ -23,6 +24,12 @@ export interface RunTask {
   readonly saveFolder: string | undefined;
   /** output rows: the folder of the run they read */
   readonly sourceFolder: string | undefined;
+  /** method rows: where a grid of the run's training inputs goes when its scheme can show them (a SampleSource) */
+  readonly samplesFile?: string;
+  /** runs with initFrom: the folder of the run whose trained student this one starts from */
+  readonly initFolder?: string;
+  /** text suites: the suite's tokenizer (learned once from the training split, shared by every row) */
+  readonly tokenizerFile?: string;
 }
 
 export interface SuitePlan {
@@ -52,7 +59,7 @@ function configOf(row: ResolvedRow, suite: ResolvedSuite, seed: number, teachers
   const modelSeed = modelSeedOf(seed, row.kind === 'teacher' ? 'teacher' : 'student') + INIT_STRIDE * row.init;
   return {
     format: 1,
-    dataset: { name: spec.dataset.name, ...(spec.dataset.testLimit !== undefined ? { testLimit: spec.dataset.testLimit } : {}) },
+    dataset: datasetConfigOf(spec.dataset),
     data: row.data,
     view: row.view,
     augmentation: row.augmentation,
@@ -61,7 +68,7 @@ function configOf(row: ResolvedRow, suite: ResolvedSuite, seed: number, teachers
     epochs: row.epochs,
     batchSize: spec.batchSize,
     ...(spec.evaluations !== undefined ? { evaluations: spec.evaluations } : {}),
-    optimizer: spec.optimizer,
+    optimizer: row.method?.optimizer ?? spec.optimizer,
     role: row.role,
     ...(row.method
       ? {
@@ -76,11 +83,18 @@ function configOf(row: ResolvedRow, suite: ResolvedSuite, seed: number, teachers
       : {}),
     ...(teachers.length === 1 ? { teacher: teachers[0] } : teachers.length > 1 ? { teachers } : {}),
     ...(row.peers.length > 0 ? { peers: row.peers.map((peer, i) => ({ model: peer.model, modelSeed: modelSeed + PEER_STRIDE * (i + 1) })) } : {}),
+    ...(row.method?.syntheticSet ? { syntheticSet: { stepsPerEpoch: row.method.syntheticSet.stepsPerEpoch, ...(row.method.syntheticSet.noise ? { noise: row.method.syntheticSet.noise } : {}) } } : {}),
     seed,
   };
 }
 
 const keyOf = (ref: RowRef): string => `${ref.group}\u0000${ref.id}`;
+
+/** <artefacts>/samples/<group-row>-seed<N>.png, the row's name reduced to letters, digits and dashes. */
+export function samplesFileOf(artefacts: string, row: RowRef, seed: number): string {
+  const slug = `${row.group ? `${row.group}-` : ''}${row.id}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'row';
+  return join(artefacts, 'samples', `${slug}-seed${seed}.png`);
+}
 const labelOf = (row: ResolvedRow, seed: number): string => `${row.group ? `${row.group}: ` : ''}${row.id} seed ${seed}`;
 
 /**
@@ -101,6 +115,7 @@ export function planSuite(suite: ResolvedSuite, options: PlanOptions): SuitePlan
   for (const row of suite.rows) {
     for (const ref of row.kind === 'method' ? row.teachers : []) saved.add(referenced(ref));
     if (row.output) saved.add(referenced(row.output.of));
+    if (row.initFrom) saved.add(referenced(row.initFrom));
   }
   const folderOf = (row: ResolvedRow, runId: string): string => join(options.artefacts, row.kind === 'teacher' ? 'teachers' : 'models', runId);
 
@@ -121,10 +136,12 @@ export function planSuite(suite: ResolvedSuite, options: PlanOptions): SuitePlan
     } else {
       const sources = row.teachers.map((ref) => ({ ref, row: referenced(ref), task: plan(referenced(ref), seed) }));
       const entries = sources.map(({ ref, row: source, task: t }): TeacherEntry => ({ runId: t.runId, model: source.model, view: source.view, modelSeed: t.config.modelSeed, ...(ref.blackBox ? { blackBox: true as const } : {}) }));
-      const config = configOf(row, suite, seed, entries);
+      // initFrom (TinyBERT's stage 2): the run depends on, and its id on, the run whose student it continues
+      const init = row.initFrom ? plan(referenced(row.initFrom), seed) : undefined;
+      const config: RunConfig = { ...configOf(row, suite, seed, entries), ...(init ? { initFrom: { runId: init.runId } } : {}) };
       const runId = runIdOf(config);
       const folders = sources.map(({ task: t }) => t.saveFolder ?? '');
-      const dependencies = [...new Set(sources.map(({ task: t }) => t.runId))];
+      const dependencies = [...new Set([...sources.map(({ task: t }) => t.runId), ...(init ? [init.runId] : [])])];
       task = {
         runId,
         suite: suite.spec.name,
@@ -138,6 +155,9 @@ export function planSuite(suite: ResolvedSuite, options: PlanOptions): SuitePlan
         teacherFolders: folders,
         saveFolder: saved.has(row) ? folderOf(row, runId) : undefined,
         sourceFolder: undefined,
+        ...(row.kind === 'method' ? { samplesFile: samplesFileOf(options.artefacts, row, seed) } : {}),
+        ...(init?.saveFolder ? { initFolder: init.saveFolder } : {}),
+        ...(isTextConfig(config.dataset) ? { tokenizerFile: join(options.artefacts, tokenizerFileName(config.dataset)) } : {}),
       };
     }
     planned.set(key, task);

@@ -1,7 +1,8 @@
 import type { HyperParameters } from '@distillery/core';
 import { createHash } from 'node:crypto';
-import type { AugmentationSpec, LossRef, ModelSpec, OptimizerSpecInput, SubsetSpec, View } from '../suites/schema.js';
+import type { AugmentationSpec, LossRef, ModelSpec, NoiseSpec, OptimizerSpecInput, SubsetSpec, View } from '../suites/schema.js';
 import type { Role } from '../suites/resolve.js';
+import type { TextDatasetConfig } from '../text/text-config.js';
 
 /**
  * Everything that determines a run's numbers. Its hash is the run id: re-running a suite skips runs
@@ -14,7 +15,7 @@ import type { Role } from '../suites/resolve.js';
  */
 export interface RunConfig {
   readonly format: 1;
-  readonly dataset: { readonly name: 'mnist' | 'fashion-mnist'; readonly testLimit?: number };
+  readonly dataset: { readonly name: 'mnist' | 'fashion-mnist'; readonly testLimit?: number } | TextDatasetConfig;
   readonly data: SubsetSpec;
   readonly view: View;
   readonly augmentation: AugmentationSpec;
@@ -44,6 +45,14 @@ export interface RunConfig {
    * ensemble). Such a run trains nothing: it reads what that run recorded.
    */
   readonly evaluationModel?: string;
+  /** the student starts from the trained student of this run (a row's `initFrom`: TinyBERT's stage 2) */
+  readonly initFrom?: { readonly runId: string };
+  /**
+   * Rows trained on no images of the dataset (absent otherwise): the trainer iterates stepsPerEpoch x
+   * batchSize seeded samples in the run's view, N(noise.mean, noise.std^2) noise the student learns from, or
+   * (without noise) a clock that data-free schemes never read.
+   */
+  readonly syntheticSet?: { readonly stepsPerEpoch: number; readonly noise?: NoiseSpec };
   readonly seed: number;
 }
 

@@ -21,31 +21,36 @@ const ROLE_RANGE = ['#4c78a8', '#9d9d9d', '#f58518'];
 
 const trained = (rows: readonly RowSummary[]): RowSummary[] => rows.filter((r) => r.seedsDone > 0);
 
+/** One category per row, in row order: the x axis of the per-method charts. */
+const LABEL_X = { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30 } } as const;
+const ROLE_COLOR = { field: 'role', type: 'nominal', scale: { domain: ROLE_DOMAIN, range: ROLE_RANGE }, title: 'role' } as const;
+
+type Layers = Extract<TopLevelSpec, { layer: unknown }>['layer'];
+
+/** A single-panel chart of the report's size and look, drawing `layer` over `values`. */
+function layered(values: object[], layer: Layers): TopLevelSpec {
+  return { width: WIDTH, height: HEIGHT, config: CONFIG, data: { values }, layer };
+}
+
+/** Error bars from `lo` to `hi` per row label. */
+function labelErrorBars(name: string): Layers[number] {
+  return { name, mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x: LABEL_X, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } };
+}
+
 function accuracyChart(rows: readonly RowSummary[]): ChartSpec {
   const values = trained(rows).map((r) => ({ label: r.label, role: r.role, mean: r.accuracy.mean, lo: r.accuracy.mean - r.accuracy.std, hi: r.accuracy.mean + r.accuracy.std }));
-  const x = { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30 } } as const;
   return {
     name: 'accuracy',
     title: 'Test accuracy per method',
     caption: 'Last-epoch test accuracy, mean over seeds (dots); error bars are ± one standard deviation.',
-    spec: {
-      width: WIDTH,
-      height: HEIGHT,
-      config: CONFIG,
-      data: { values },
-      layer: [
-        { name: 'accuracy_err', mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-        {
-          name: 'accuracy_point',
-          mark: { type: 'point', filled: true, size: 90 },
-          encoding: {
-            x,
-            y: { field: 'mean', type: 'quantitative', title: 'test accuracy %', scale: { zero: false } },
-            color: { field: 'role', type: 'nominal', scale: { domain: ROLE_DOMAIN, range: ROLE_RANGE }, title: 'role' },
-          },
-        },
-      ],
-    },
+    spec: layered(values, [
+      labelErrorBars('accuracy_err'),
+      {
+        name: 'accuracy_point',
+        mark: { type: 'point', filled: true, size: 90 },
+        encoding: { x: LABEL_X, y: { field: 'mean', type: 'quantitative', title: 'test accuracy %', scale: { zero: false } }, color: ROLE_COLOR },
+      },
+    ]),
   };
 }
 
@@ -60,16 +65,10 @@ function curvesChart(rows: readonly RowSummary[]): ChartSpec {
     name: 'learning-curves',
     title: 'Learning curves',
     caption: 'Test accuracy after each epoch, mean over seeds.',
-    spec: {
-      width: WIDTH,
-      height: HEIGHT,
-      config: CONFIG,
-      data: { values },
-      layer: [
-        { name: 'curve_line', mark: { type: 'line' }, encoding },
-        { name: 'curve_point', mark: { type: 'point', filled: true, size: 30 }, encoding },
-      ],
-    },
+    spec: layered(values, [
+      { name: 'curve_line', mark: { type: 'line' }, encoding },
+      { name: 'curve_point', mark: { type: 'point', filled: true, size: 30 }, encoding },
+    ]),
   };
 }
 
@@ -121,25 +120,19 @@ function sizeChart(rows: readonly RowSummary[]): ChartSpec {
     name: 'size',
     title: 'Accuracy vs model size',
     caption: 'Mean test accuracy against trainable parameters (model + method extras), ± one standard deviation.',
-    spec: {
-      width: WIDTH,
-      height: HEIGHT,
-      config: CONFIG,
-      data: { values },
-      layer: [
-        { name: 'size_err', mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal' } } },
-        {
-          name: 'size_point',
-          mark: { type: 'point', filled: true, size: 70 },
-          encoding: {
-            x,
-            y: { field: 'mean', type: 'quantitative', title: 'test accuracy %', scale: { zero: false } },
-            color: { field: 'series', type: 'nominal', title: 'method' },
-            tooltip: [{ field: 'label' }, { field: 'params' }, { field: 'mean', format: '.2f' }],
-          },
+    spec: layered(values, [
+      { name: 'size_err', mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'series', type: 'nominal' } } },
+      {
+        name: 'size_point',
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: {
+          x,
+          y: { field: 'mean', type: 'quantitative', title: 'test accuracy %', scale: { zero: false } },
+          color: { field: 'series', type: 'nominal', title: 'method' },
+          tooltip: [{ field: 'label' }, { field: 'params' }, { field: 'mean', format: '.2f' }],
         },
-      ],
-    },
+      },
+    ]),
   };
 }
 
@@ -147,25 +140,14 @@ function timeChart(rows: readonly RowSummary[]): ChartSpec {
   const values = trained(rows)
     .filter((r) => r.variant === 'plain')
     .map((r) => ({ label: r.label, role: r.role, mean: r.trainSeconds.mean, lo: Math.max(0, r.trainSeconds.mean - r.trainSeconds.std), hi: r.trainSeconds.mean + r.trainSeconds.std }));
-  const x = { field: 'label', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30 } } as const;
   return {
     name: 'time',
     title: 'Training time per method',
     caption: 'Training seconds per run (evaluation excluded), mean over seeds, ± one standard deviation.',
-    spec: {
-      width: WIDTH,
-      height: HEIGHT,
-      config: CONFIG,
-      data: { values },
-      layer: [
-        {
-          name: 'time_bar',
-          mark: { type: 'bar' },
-          encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'train seconds' }, color: { field: 'role', type: 'nominal', scale: { domain: ROLE_DOMAIN, range: ROLE_RANGE }, title: 'role' } },
-        },
-        { name: 'time_err', mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-      ],
-    },
+    spec: layered(values, [
+      { name: 'time_bar', mark: { type: 'bar' }, encoding: { x: LABEL_X, y: { field: 'mean', type: 'quantitative', title: 'train seconds' }, color: ROLE_COLOR } },
+      labelErrorBars('time_err'),
+    ]),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { SuiteSpec } from '../suites/schema.js';
 import type { ChartSpec } from './charts.js';
-import { TABLE_HEADER, citation, rowCells } from './markdown.js';
+import { citation, headerOf, rowCells } from './markdown.js';
 import { scopeSvgIds } from './render-svg.js';
+import { SAMPLES_NOTE, htmlSamples, type SampleEntry } from './samples.js';
 import type { RowSummary } from './summary.js';
 
 const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -14,6 +15,7 @@ th:first-child, td:first-child { text-align: left; }
 tr.role-teacher td:first-child { color: #4c78a8; } tr.role-distilled td:first-child { color: #c0630f; }
 figure { margin: 2rem 0; } figcaption { font-size: 0.85rem; color: #555; max-width: 48rem; }
 .meta { color: #555; font-size: 0.9rem; } code { background: #f4f4f4; padding: 0 0.2rem; }
+.samples { display: flex; flex-wrap: wrap; gap: 1rem; } figure.sample { margin: 0; } figure.sample img { image-rendering: pixelated; width: 16rem; }
 `;
 
 export interface HtmlReportInput {
@@ -22,10 +24,12 @@ export interface HtmlReportInput {
   readonly charts: ReadonlyArray<{ readonly chart: ChartSpec; readonly svg: string }>;
   /** lines of facts about the run (backend, workers, wall time, budget) */
   readonly facts: readonly string[];
+  /** sample grids of the runs whose schemes show their training inputs */
+  readonly samples?: readonly SampleEntry[];
 }
 
 function table(rows: readonly RowSummary[], references: SuiteSpec['references']): string {
-  const head = `<tr>${TABLE_HEADER.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
+  const head = `<tr>${headerOf(rows).map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const body = rows.map((row) => `<tr class="role-${row.role}">${rowCells(row, references).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
@@ -63,6 +67,7 @@ export function htmlReport(input: HtmlReportInput): string {
 ${tables}
 <h2>Charts</h2>
 ${figures}
+${input.samples && input.samples.length > 0 ? `<h2>Samples</h2>\n<p class="meta">${escapeHtml(SAMPLES_NOTE)}</p>\n${htmlSamples(input.samples)}` : ''}
 ${references ? `<h2>References</h2>\n<ul>\n${references}\n</ul>` : ''}
 </body>
 </html>

@@ -28,8 +28,27 @@ function params(row: RowSummary): string {
 const TIMING_COLUMNS = ['train s', 'samples/s'];
 export const TABLE_HEADER = ['method', 'seeds', 'params', 'test errors', 'accuracy %', 'ECE %', 'agreement with teacher %', ...TIMING_COLUMNS, 'paper'];
 
-/** One table row's cells, in TABLE_HEADER order. */
+/** Language-model suites: perplexity and next-token accuracy over every position replace the classifier's columns. */
+export const LM_TABLE_HEADER = ['method', 'seeds', 'params', 'test perplexity', 'next-token accuracy %', 'agreement with teacher (last position) %', ...TIMING_COLUMNS, 'paper'];
+
+/** The header of a table of these rows: the LM one when they carry perplexity. */
+export const headerOf = (rows: readonly RowSummary[]): string[] => (rows.some((r) => r.lm) ? LM_TABLE_HEADER : TABLE_HEADER);
+
+/** One table row's cells, in TABLE_HEADER order (LM_TABLE_HEADER for language-model rows). */
 export function rowCells(row: RowSummary, references: SuiteSpec['references']): string[] {
+  if (row.lm) {
+    return [
+      row.id,
+      row.seedsDone === row.seedsPlanned ? String(row.seedsDone) : `${row.seedsDone}/${row.seedsPlanned}`,
+      params(row),
+      pm(row.lm.perplexity, 2),
+      pm(row.lm.nextTokenAccuracy, 2),
+      row.agreement ? pm(row.agreement, 2) : '-',
+      pm(row.trainSeconds, 1),
+      row.samplesPerSecond.n === 0 ? '-' : row.samplesPerSecond.mean.toFixed(0),
+      formatPaper(row.paper, references),
+    ];
+  }
   return [
     row.id,
     row.seedsDone === row.seedsPlanned ? String(row.seedsDone) : `${row.seedsDone}/${row.seedsPlanned}`,
@@ -46,8 +65,9 @@ export function rowCells(row: RowSummary, references: SuiteSpec['references']): 
 
 /** The table of one group in Markdown (readable as plain text in a terminal too). */
 export function markdownTable(rows: readonly RowSummary[], references: SuiteSpec['references']): string {
-  const header = `| ${TABLE_HEADER.join(' | ')} |`;
-  const rule = `|${TABLE_HEADER.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`;
+  const columns = headerOf(rows);
+  const header = `| ${columns.join(' | ')} |`;
+  const rule = `|${columns.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`;
   return [header, rule, ...rows.map((row) => `| ${rowCells(row, references).join(' | ')} |`)].join('\n');
 }
 

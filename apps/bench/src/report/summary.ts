@@ -39,6 +39,8 @@ export interface RowSummary {
   readonly curve: readonly CurvePoint[];
   /** reliability bins pooled over seeds (counts summed, accuracy and confidence count-weighted) */
   readonly reliability: readonly ReliabilityBin[];
+  /** LM suites: held-out perplexity (lower is better) and next-token accuracy % over every position */
+  readonly lm?: { readonly perplexity: MeanStd; readonly nextTokenAccuracy: MeanStd };
 }
 
 function pooledBins(binSets: ReadonlyArray<readonly ReliabilityBin[]>): ReliabilityBin[] {
@@ -94,6 +96,9 @@ function summarise(row: ResolvedRow, records: readonly RunRecord[], planned: num
     paper: variant === 'class-bias' ? row.method?.classBias?.paper : row.paper,
     curve: variant === 'class-bias' ? [] : curveOf(records),
     reliability: variant === 'class-bias' ? [] : pooledBins(records.map((r) => r.reliability)),
+    ...(row.kind !== 'output' && records.some((r) => r.lm)
+      ? { lm: { perplexity: meanStd(records.flatMap((r) => (r.lm ? [r.lm.perplexity] : []))), nextTokenAccuracy: meanStd(records.flatMap((r) => (r.lm ? [r.lm.nextTokenAccuracy * 100] : []))) } }
+      : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { reportCharts } from './charts.js';
 import { htmlReport } from './html.js';
 import { markdownReferences, markdownTables } from './markdown.js';
 import { renderSvg } from './render-svg.js';
+import { SAMPLES_NOTE, markdownSamples, sampleEntries } from './samples.js';
 import { planRecords, summariseRows, type RowSummary } from './summary.js';
 
 /** Where a suite's outputs go inside the output folder. */
@@ -80,7 +81,9 @@ export async function writeReport(plan: SuitePlan, records: ReadonlyMap<string, 
   const rows = summariseRows(plan, records);
   const runs = planRecords(plan, records);
   const lines = facts(plan, meta, runs);
-  const charts = await Promise.all(reportCharts(rows).map(async (chart) => ({ chart, svg: await renderSvg(chart) })));
+  // LM suites: calibration of a vocabulary-wide last-position softmax says nothing useful; leave it out
+  const lmSuite = rows.some((r) => r.lm);
+  const charts = await Promise.all(reportCharts(rows).filter((chart) => !(lmSuite && chart.name === 'reliability')).map(async (chart) => ({ chart, svg: await renderSvg(chart) })));
   await mkdir(paths.charts, { recursive: true });
   const files: string[] = [];
   for (const { chart, svg } of charts) {
@@ -91,6 +94,7 @@ export async function writeReport(plan: SuitePlan, records: ReadonlyMap<string, 
   const tables = markdownTables(rows, spec.references);
   const chartLinks = charts.map(({ chart }) => `![${chart.title}](${relative(dirname(paths.markdown), join(paths.charts, `${chart.name}.svg`)).split('\\').join('/')})\n\n*${chart.caption}*`).join('\n\n');
   const references = markdownReferences(spec.references);
+  const samples = sampleEntries(runs);
   const markdown = [
     `# ${spec.name}`,
     spec.description,
@@ -99,6 +103,7 @@ export async function writeReport(plan: SuitePlan, records: ReadonlyMap<string, 
     tables,
     '## Charts',
     chartLinks,
+    ...(samples.length > 0 ? ['## Samples', SAMPLES_NOTE, markdownSamples(samples)] : []),
     ...(references ? ['## References', references] : []),
   ].join('\n\n');
   const json: SuiteReportJson = {
@@ -116,7 +121,7 @@ export async function writeReport(plan: SuitePlan, records: ReadonlyMap<string, 
   };
   await writeFileAtomic(paths.json, `${JSON.stringify(json, null, 2)}\n`);
   await writeFileAtomic(paths.markdown, `${markdown}\n`);
-  await writeFileAtomic(paths.html, htmlReport({ spec, rows, charts, facts: lines }));
+  await writeFileAtomic(paths.html, htmlReport({ spec, rows, charts, facts: lines, samples }));
   files.push(paths.json, paths.markdown, paths.html);
   return { rows, tables, json, files };
 }

@@ -1,14 +1,17 @@
 import { Trainer, type BackendChoice, type Classifier, type Dataset, type Scheme, type WeightedLoss } from '@distillery/core';
-import type { LayersTrainableModel } from '@distillery/models';
 import { relative, dirname } from 'node:path';
 import { runData } from '../data/suite-data.js';
-import { saveTeacher } from '../models/teacher-store.js';
+import { saveBenchModel, type BenchModel } from '../text/bench-model.js';
+import { lmEvaluation } from '../text/lm-evaluation.js';
+import { prepareTextData } from '../text/text-data.js';
 import type { RunTask } from '../plan/plan-suite.js';
 import { evaluateEveryOf, schemeOptionsOf } from '../plan/run-config.js';
 import { createRegistry } from '../registry.js';
 import { EVALUATION_MODELS_FILE, outputRecord, ownParams, readEvaluationModels, type EvaluationModelsFile, type RecordedModel } from './evaluation-models.js';
 import { finalEvaluation, referenceArgMax } from './final-evaluation.js';
 import { buildRunModels } from './run-models.js';
+import { syntheticTrainingSet } from '../data/synthetic-set.js';
+import { saveSamples } from './save-samples.js';
 import type { EpochSummary, RunRecord } from './run-record.js';
 
 export interface RunContext {
@@ -21,7 +24,7 @@ export interface RunContext {
 }
 
 /** Trainable variables the scheme optimises beyond the model's own: a method's extra parameters (a cohort's peers count here). */
-function extraParams(scheme: Scheme, model: LayersTrainableModel): number {
+function extraParams(scheme: Scheme, model: BenchModel): number {
   const own = new Set(model.trainableVariables());
   return Object.values(scheme.trackables().variables)
     .filter((v) => v.trainable && !own.has(v))
@@ -70,7 +73,11 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const { config } = task;
-  const { train, test } = runData(config);
+  await prepareTextData(config, task.tokenizerFile); // text suites: the suite's tokenizer and token datasets
+  const data = runData(config);
+  const { test } = data;
+  // rows trained on no images of the dataset: noise, or a clock for schemes that never read batches
+  const train = syntheticTrainingSet(config, data.train.numClasses) ?? data.train;
   const registry = createRegistry();
   const numClasses = train.numClasses;
   const runModels = await buildRunModels(task, numClasses);
@@ -100,6 +107,8 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
     const primary = models[primaryName] ?? model;
     const reference = await referenceArgMax(scheme.referenceModel?.(), test);
     const evaluation = await finalEvaluation(primary, test, reference, config.method?.classBias);
+    // LM suites: held-out perplexity and next-token accuracy at every position (the classification metrics are the last position's)
+    const lm = config.dataset.name === 'spam-assassin-lm' ? lmEvaluation(primary, test) : undefined;
     const epochs: EpochSummary[] = result.history.map((record) => ({
       epoch: record.epoch,
       terms: record.terms,
@@ -112,6 +121,7 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
       { epoch: -1, accuracy: -1, errors: Number.NaN },
     );
     const params = { model: ownParams(primary) ?? model.countParams(), extra: extraParams(scheme, model) };
+    const samples = task.samplesFile ? await saveSamples(scheme, task.samplesFile) : undefined;
     const record: RunRecord = {
       format: 1,
       runId: task.runId,
@@ -135,12 +145,14 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
       trainSeconds: result.trainSeconds,
       wallSeconds: (performance.now() - started) / 1000,
       samplesPerSecond: result.samplesPerSecond,
+      ...(lm ? { lm } : {}),
       ...(task.saveFolder ? { savedModel: relative(dirname(context.resultsFile), task.saveFolder) } : {}),
+      ...(samples && task.samplesFile ? { samples: relative(dirname(context.resultsFile), task.samplesFile).split('\\').join('/') } : {}),
     };
     if (task.saveFolder) {
       const recorded = await recordModels(models, primaryName, { params, last: evaluation.last, reliability: evaluation.reliability, epochs: [] }, result.history, test, reference);
       const file: EvaluationModelsFile = { format: 1, record, models: recorded };
-      await saveTeacher(model, task.saveFolder, { [EVALUATION_MODELS_FILE]: JSON.stringify(file) });
+      await saveBenchModel(model, task.saveFolder, { [EVALUATION_MODELS_FILE]: JSON.stringify(file) });
     }
     return record;
   } finally {

@@ -1,6 +1,7 @@
 import type { BackendName, ClassificationMetrics, ReliabilityBin } from '@distillery/core';
 import type { RunConfig } from '../plan/run-config.js';
 import type { Role } from '../suites/resolve.js';
+import type { LmMetrics } from '../text/lm-evaluation.js';
 
 export interface EpochSummary {
   readonly epoch: number;
@@ -43,4 +44,8 @@ export interface RunRecord {
   readonly samplesPerSecond: number;
   /** teacher runs: where the trained model was saved, relative to the results file */
   readonly savedModel?: string;
+  /** LM suites: held-out perplexity and next-token accuracy over every real position */
+  readonly lm?: LmMetrics;
+  /** runs whose scheme shows its training inputs: the PNG grid of them, relative to the results file */
+  readonly samples?: string;
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { BackendName } from '@distillery/core';
 import { stepsPerEpoch } from '../data/suite-data.js';
+import { prepareTextData } from '../text/text-data.js';
 import { planSuite, type RunTask, type SuitePlan } from '../plan/plan-suite.js';
 import { outputPaths, writeReport, type OutputPaths, type WrittenReport } from '../report/write-report.js';
 import type { ResolvedSuite } from '../suites/resolve.js';
@@ -49,6 +50,8 @@ export async function runSuite(suite: ResolvedSuite, options: RunSuiteOptions): 
   const progress = options.progress ?? silentProgress;
   if (store.droppedBytes > 0) progress.log(`dropped a torn last line (${store.droppedBytes} bytes) from ${paths.results}; that run will be redone`);
   const toDo = plan.tasks.filter((t) => !isDone(t, store));
+  // text suites: learn the suite's tokenizer once (written atomically) and encode the data before workers start
+  for (const task of toDo) await prepareTextData(task.config, task.tokenizerFile);
   const steps = new Map<string, number>(toDo.map((t) => [t.runId, t.config.epochs * stepsPerEpoch(t.config)]));
   const workers = toDo.length === 0 ? 0 : Math.min(options.workers ?? defaultWorkers(), toDo.length);
   const backend = options.backend ?? (suite.spec.backend as BackendName | undefined);

@@ -28,6 +28,8 @@ export interface WorkerPoolOptions {
   readonly workers: number;
   readonly backend: BackendName | undefined;
   readonly resultsFile: string;
+  /** the worker-thread script; default WORKER_SCRIPT (the queue worker passes one that also runs from sources) */
+  readonly script?: URL;
 }
 
 /**
@@ -36,8 +38,9 @@ export interface WorkerPoolOptions {
  * worker that dies fails its run and is replaced.
  */
 export async function workerPool(options: WorkerPoolOptions): Promise<Executor> {
-  if (!existsSync(fileURLToPath(WORKER_SCRIPT))) {
-    throw new Error(`worker script ${fileURLToPath(WORKER_SCRIPT)} is missing: build the bench (npm run build), or run with --workers 0 from sources`);
+  const script = options.script ?? WORKER_SCRIPT;
+  if (!existsSync(fileURLToPath(script))) {
+    throw new Error(`worker script ${fileURLToPath(script)} is missing: build the bench (npm run build), or run with --workers 0 from sources`);
   }
   const setup: WorkerSetup = { backend: options.backend, blasThreads: threadsPerWorker(options.workers), resultsFile: options.resultsFile };
   const chosen: BackendChoice[] = [];
@@ -45,7 +48,7 @@ export async function workerPool(options: WorkerPoolOptions): Promise<Executor> 
 
   /** Starts a worker thread for `slot`; a crash fails the slot's run and starts a replacement. */
   const attach = (slot: Slot): void => {
-    const worker = new Worker(WORKER_SCRIPT, { workerData: setup, stdout: true, stderr: true });
+    const worker = new Worker(script, { workerData: setup, stdout: true, stderr: true });
     worker.stdout.pipe(process.stderr);
     worker.stderr.pipe(process.stderr);
     slot.worker = worker;

@@ -1,3 +1,4 @@
+import { readsTrainingSet } from '@distillery/data-free';
 import { DistilleryError, type OptimizerSpec, type Registry, type Scheme, type Student, type WeightedLoss } from '@distillery/core';
 import type { LayersTrainableModel } from '@distillery/models';
 import { buildModel } from '../models/build-model.js';
@@ -18,7 +19,21 @@ export function needsConstructionCheck(row: ResolvedRow): boolean {
  * class counts differ, ...) as an issue at `path`, so a suite fails before any training rather than when
  * the run starts. Nothing is trained; every model built here is disposed.
  */
-export function checkSchemeConstruction(row: ResolvedRow, teacherRows: readonly ResolvedRow[], method: ResolvedMethod, optimizer: OptimizerSpec, registry: Registry, path: string, issues: SuiteIssue[]): void {
+/** What the built scheme declares about itself (optional capabilities, read by duck typing). */
+export interface SchemeTraits {
+  /** false for schemes whose steps never read batch contents (data-free synthesis) */
+  readonly readsTrainingSet: boolean;
+}
+
+export function checkSchemeConstruction(
+  row: ResolvedRow,
+  teacherRows: readonly ResolvedRow[],
+  method: ResolvedMethod,
+  optimizer: OptimizerSpec,
+  registry: Registry,
+  path: string,
+  issues: SuiteIssue[],
+): SchemeTraits | undefined {
   const built: LayersTrainableModel[] = [];
   const created: Student[] = [];
   const losses: WeightedLoss[] = [];
@@ -50,9 +65,11 @@ export function checkSchemeConstruction(row: ResolvedRow, teacherRows: readonly 
       },
       schemeOptionsOf(method),
     );
+    return { readsTrainingSet: readsTrainingSet(scheme) };
   } catch (error) {
     if (!(error instanceof DistilleryError)) throw error;
     issues.push({ path, message: `scheme "${method.scheme}" cannot be built for this row: ${error.message}` });
+    return undefined;
   } finally {
     // models the scheme built through createStudent belong to it once it exists
     if (scheme) scheme.dispose();

@@ -1,9 +1,11 @@
 import type { HyperParameters, OptimizerSpec, Registry } from '@distillery/core';
 import { checkSchemeConstruction, needsConstructionCheck } from './check-scheme.js';
 import { checkClasses, checkMethodNames, checkPaper, commonChecks, lookupModel } from './row-checks.js';
-import type { AugmentationSpec, LossRef, MethodRow, ModelSpec, PaperFigure, SubsetSpec, SuiteSpec, View } from './schema.js';
+import type { AugmentationSpec, LossRef, MethodRow, ModelSpec, OptimizerSpecInput, PaperFigure, SubsetSpec, SuiteSpec, View } from './schema.js';
 import type { SuiteIssue } from './suite-error.js';
+import { checkTextLosses, checkTextModels, checkTransfer, isLmLabelsOnly, isLmVanillaKd, resolveInitFrom } from './text-checks.js';
 import { findCycles, findTeachingRow, teacherRefsOf, type TeachingRow } from './teacher-refs.js';
+import { checkTrainingSet, syntheticSetOf, type SyntheticSet } from './training-set.js';
 
 export type Role = 'teacher' | 'student-alone' | 'distilled';
 
@@ -13,6 +15,10 @@ export interface ResolvedMethod {
   readonly losses: readonly LossRef[];
   readonly alpha: number | undefined;
   readonly classBias: { readonly offsets: Readonly<Record<string, number>>; readonly paper: PaperFigure | undefined } | undefined;
+  /** the row's own optimiser, when it overrides the suite's */
+  readonly optimizer: OptimizerSpecInput | undefined;
+  /** rows trained on no images of the dataset: a clock or noise of stepsPerEpoch x batchSize samples */
+  readonly syntheticSet: SyntheticSet | undefined;
 }
 
 /** A row by its report name. */
@@ -59,6 +65,8 @@ export interface ResolvedRow {
   readonly method: ResolvedMethod | undefined;
   /** output rows: the row whose run they read, and which of its evaluation models */
   readonly output: { readonly of: RowRef; readonly model: string } | undefined;
+  /** method rows with initFrom: the row whose trained student this row's student starts from */
+  readonly initFrom?: RowRef;
 }
 
 export interface ResolvedSuite {
@@ -79,7 +87,7 @@ function seriesOf(role: Role, method: ResolvedMethod | undefined): string {
 }
 
 const isVanillaKd = (row: ResolvedRow): boolean =>
-  row.kind === 'method' && row.role === 'distilled' && row.method?.scheme === 'offline' && row.method.losses.length === 1 && row.method.losses[0]?.name === 'kd' && row.teachers.length === 1;
+  row.kind === 'method' && row.role === 'distilled' && row.method?.scheme === 'offline' && ((row.method.losses.length === 1 && row.method.losses[0]?.name === 'kd') || isLmVanillaKd(row.method.scheme, row.method.losses, 1)) && row.teachers.length === 1;
 const isStudentAlone = (row: ResolvedRow): boolean => row.kind === 'method' && row.role === 'student-alone' && row.method?.scheme === 'offline';
 
 function rank(row: ResolvedRow): number {
@@ -99,7 +107,7 @@ interface MethodResolution {
   readonly methodTeachers: number[];
 }
 
-/** Teachers of a method row: named ones (teacher or method rows), else the group's only teacher when a loss needs one. */
+/** Teachers of a method row: named ones (teacher or method rows), else (rows without peers) the group's only teacher when a loss needs one. */
 function resolveTeachers(row: MethodRow, index: number, path: string, teaching: readonly TeachingRow[], registry: Registry, issues: SuiteIssue[]): { refs: ResolvedTeacherRef[]; methodTeachers: number[] } {
   const group = row.group ?? '';
   const refs: ResolvedTeacherRef[] = [];
@@ -119,7 +127,8 @@ function resolveTeachers(row: MethodRow, index: number, path: string, teaching: 
     if (found.row.kind === 'method') methodTeachers.push(found.row.index);
   }
   const needsTeacher = row.losses.some((l) => registry.hasLoss(l.name) && registry.loss(l.name).knowledge !== 'none');
-  if (refs.length === 0 && row.teacher === undefined && row.teachers === undefined && needsTeacher) {
+  // a cohort's losses read its own members (online schemes train their teacher as a peer): no teacher row is implied
+  if (refs.length === 0 && row.teacher === undefined && row.teachers === undefined && needsTeacher && row.peers === undefined) {
     const candidates = teaching.filter((t) => t.kind === 'teacher' && t.group === group);
     const only = candidates[0];
     if (candidates.length === 1 && only) refs.push({ group: only.group, id: only.id, blackBox: false });
@@ -156,6 +165,7 @@ export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string
   if (new Set(spec.seeds).size !== spec.seeds.length) issues.push({ path: 'seeds', message: 'seeds repeat' });
   checkClasses(spec.dataset.omitClasses, 'dataset.omitClasses', issues);
   checkClasses(spec.dataset.onlyClasses, 'dataset.onlyClasses', issues);
+  checkTextModels(spec, issues);
 
   const teaching: TeachingRow[] = [
     ...spec.teachers.map((row, index): TeachingRow => ({ kind: 'teacher', group: row.group ?? '', id: row.id, index })),
@@ -178,16 +188,20 @@ export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string
     checkPaper(row.classBias?.paper, `${path}.classBias.paper`, spec, issues);
     checkClasses(row.classBias ? Object.keys(row.classBias.offsets).map(Number) : undefined, `${path}.classBias.offsets`, issues);
     const { refs, methodTeachers } = resolveTeachers(row, i, path, teaching, registry, issues);
+    const initFrom = resolveInitFrom(spec, row, i, path, issues);
+    if (initFrom !== undefined) methodTeachers.push(initFrom); // planned after the row it starts from; cycles are caught below
     const common = commonChecks(spec, row, row.student, path, 'student', issues);
     const peers = resolvePeers(spec, row, common?.view, path, issues);
     if (!common) return { row, path, resolved: undefined, methodTeachers };
-    const role: Role = row.scheme === 'offline' && refs.length === 0 && row.losses.length === 0 ? 'student-alone' : 'distilled';
+    const role: Role = (row.scheme === 'offline' && refs.length === 0 && row.losses.length === 0) || isLmLabelsOnly(spec, row, refs.length) ? 'student-alone' : 'distilled';
     const method: ResolvedMethod = {
       scheme: row.scheme,
       schemeOptions: row.schemeOptions ?? {},
       losses: row.losses,
       alpha: row.alpha,
       classBias: row.classBias ? { offsets: row.classBias.offsets, paper: row.classBias.paper } : undefined,
+      optimizer: row.optimizer,
+      syntheticSet: syntheticSetOf(row),
     };
     const first = refs[0];
     const resolved: ResolvedRow = {
@@ -204,7 +218,9 @@ export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string
       init: row.init ?? 0,
       method,
       output: undefined,
+      ...(row.initFrom !== undefined ? { initFrom: { group, id: row.initFrom } } : {}),
     };
+    checkTransfer(spec, row, common.data, refs.length, path, issues);
     rows.push(resolved);
     row.outputs?.forEach((output, j) => {
       const id = output.id ?? `${row.id} [${output.model}]`;
@@ -224,10 +240,21 @@ export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string
   if (issues.length === 0) {
     const byKey = new Map(rows.filter((r) => r.kind !== 'output').map((r) => [`${r.kind === 'teacher' ? 't' : 'm'}\u0000${keyOf(r)}`, r] as const));
     const rowOfRef = (ref: RowRef): ResolvedRow | undefined => byKey.get(`t\u0000${keyOf(ref)}`) ?? byKey.get(`m\u0000${keyOf(ref)}`);
-    for (const { resolved, path } of methods) {
-      if (!resolved?.method || !needsConstructionCheck(resolved)) continue;
-      const teacherRows = resolved.teachers.map(rowOfRef).filter((r): r is ResolvedRow => r !== undefined);
-      checkSchemeConstruction(resolved, teacherRows, resolved.method, spec.optimizer as OptimizerSpec, registry, path, issues);
+    for (const { row, resolved, path } of methods) {
+      if (!resolved?.method) continue;
+      // offline rows read the training set; other schemes say so when built (readsTrainingSet)
+      let readsTrainingSet = true;
+      if (needsConstructionCheck(resolved)) {
+        const teacherRows = resolved.teachers.map(rowOfRef).filter((r): r is ResolvedRow => r !== undefined);
+        const traits = checkSchemeConstruction(resolved, teacherRows, resolved.method, (resolved.method.optimizer ?? spec.optimizer) as OptimizerSpec, registry, path, issues);
+        if (!traits) continue;
+        readsTrainingSet = traits.readsTrainingSet;
+      }
+      checkTrainingSet(row, resolved.method.scheme, readsTrainingSet, path, issues);
+      if (resolved.method.scheme === 'offline') {
+        const teacherRows = resolved.teachers.map((ref) => ({ row: rowOfRef(ref), blackBox: ref.blackBox })).filter((t): t is { row: ResolvedRow; blackBox: boolean } => t.row !== undefined);
+        checkTextLosses(spec, resolved.model, teacherRows.map((t) => ({ model: t.row.model, blackBox: t.blackBox })), resolved.method.losses, registry, path, issues);
+      }
     }
   }
 

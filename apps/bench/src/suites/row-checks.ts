@@ -6,7 +6,7 @@ export const NUM_CLASSES = 10;
 
 /** The view a model sees: its own, else LeNet-5's 32x32, else images for CNNs, else the suite's. */
 export function modelView(model: ModelSpec, suiteView: View): View {
-  if (model.view) return model.view;
+  if ('view' in model && model.view) return model.view;
   if (model.type === 'lenet5') return 'padded32';
   if (model.type === 'plainCnn') return suiteView === 'flattened' ? 'image' : suiteView;
   return suiteView;

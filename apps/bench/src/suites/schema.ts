@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BACKEND_NAMES } from '@distillery/core';
+import { spamAssassinDatasetFields, spamAssassinLmDatasetFields, textModelSchemas } from './text-schema.js';
 
 /**
  * The shape of a suite file (JSON or YAML). Objects are strict, so a misspelt key is an error rather
@@ -26,16 +27,26 @@ const subsetFields = {
   onlyClasses: z.array(classId).min(1).optional(),
   /** a fixed seed for labelsPerClass, shared by every run */
   subsetSeed: z.number().int().min(0).optional(),
+  /**
+   * text datasets with labelsPerClass: train on the whole training split, the texts beyond the labelled ones
+   * as unlabelled transfer data (a KD row with alpha 1: no label is read)
+   */
+  unlabelledTransfer: z.boolean().optional(),
 };
 
 export const subsetSchema = z.strictObject(subsetFields);
 
-export const datasetSchema = z.strictObject({
-  name: z.enum(['mnist', 'fashion-mnist']),
-  /** keep the first N test images (default: the whole test split) */
-  testLimit: positiveInt.optional(),
-  ...subsetFields,
-});
+export const datasetSchema = z.discriminatedUnion('name', [
+  z.strictObject({
+    name: z.enum(['mnist', 'fashion-mnist']),
+    /** keep the first N test images (default: the whole test split) */
+    testLimit: positiveInt.optional(),
+    ...subsetFields,
+  }),
+  // text suites (see text-schema.ts): SpamAssassin classification and next-token windows
+  z.strictObject({ ...spamAssassinDatasetFields, ...subsetFields }),
+  z.strictObject({ ...spamAssassinLmDatasetFields, ...subsetFields }),
+]);
 
 export const augmentationSchema = z.strictObject({
   /** random translation by up to this many pixels in each direction (Hinton et al.: 2) */
@@ -56,6 +67,8 @@ export const modelSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('lenet5'),
     variant: z.enum(['full', 'half-dafl', 'half-lopes']).default('full'),
+    /** a batch norm after each convolution and hidden dense layer (lenet5Bn of @distillery/data-free): teachers whose statistics DeepInversion matches */
+    batchNorm: z.boolean().optional(),
     ...viewOverride,
   }),
   z.strictObject({
@@ -63,6 +76,7 @@ export const modelSchema = z.discriminatedUnion('type', [
     depth: z.union([z.literal(2), z.literal(4), z.literal(6), z.literal(8), z.literal(10)]),
     ...viewOverride,
   }),
+  ...textModelSchemas,
 ]);
 
 export const optimizerSchema = z.discriminatedUnion('name', [
@@ -158,6 +172,17 @@ export const classBiasSchema = z.strictObject({
   paper: paperFigureSchema.optional(),
 });
 
+/**
+ * Seeded random inputs in place of the dataset's images (the random-noise KD baseline of DAFL / DFAD),
+ * in the student's view, values in pixel units: MNIST's N(0.1307, 0.3081^2) is N(0, 1) after normalising.
+ */
+export const noiseSchema = z.strictObject({
+  mean: z.number().default(0),
+  std: z.number().nonnegative().default(1),
+  /** 'uniform' has the same mean and std */
+  distribution: z.enum(['normal', 'uniform']).default('normal'),
+});
+
 export const methodRowSchema = z.strictObject({
   ...rowFields,
   /** key into `models` */
@@ -179,7 +204,25 @@ export const methodRowSchema = z.strictObject({
   /** share of the distillation losses, passed to the scheme as its `alpha` option */
   alpha: z.number().min(0).max(1).optional(),
   classBias: classBiasSchema.optional(),
-}).refine((row) => row.teacher === undefined || row.teachers === undefined, { message: 'give teacher or teachers, not both', path: ['teachers'] });
+  /** start the student from the trained student of this method row (same group, same model): TinyBERT's stage 2 */
+  initFrom: z.string().min(1).optional(),
+  /** this row's optimiser (the student's, and every model its scheme trains with it); default: the suite's */
+  optimizer: optimizerSchema.optional(),
+  /**
+   * The trainer's steps per epoch when the row trains on no images of the dataset: required by schemes that
+   * never read the training set (dafl, dfad, deep-inversion: each step synthesises batchSize inputs), and
+   * with noise. The row's transfer set is then stepsPerEpoch x batchSize seeded samples.
+   */
+  stepsPerEpoch: positiveInt.optional(),
+  /** train on seeded random noise instead of the dataset's images (needs stepsPerEpoch; no data settings) */
+  noise: noiseSchema.optional(),
+})
+  .refine((row) => row.teacher === undefined || row.teachers === undefined, { message: 'give teacher or teachers, not both', path: ['teachers'] })
+  .refine((row) => row.noise === undefined || row.stepsPerEpoch !== undefined, {
+    message: 'noise needs stepsPerEpoch: the noise transfer set holds stepsPerEpoch x batchSize samples',
+    path: ['stepsPerEpoch'],
+  })
+  .refine((row) => row.noise === undefined || row.data === undefined, { message: 'give noise or data, not both: a noise row reads no images', path: ['data'] });
 
 export const suiteSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, ".", "_" and "-" (it names the output files)'),
@@ -219,6 +262,7 @@ export type ReferenceSpec = z.infer<typeof referenceSchema>;
 export type TeacherRow = z.infer<typeof teacherRowSchema>;
 export type MethodRow = z.infer<typeof methodRowSchema>;
 export type LossRef = z.infer<typeof lossRefSchema>;
+export type NoiseSpec = z.infer<typeof noiseSchema>;
 export type TeacherRef = z.infer<typeof teacherRefSchema>;
 export type OutputSpec = z.infer<typeof outputSchema>;
 export type SuiteSpec = z.infer<typeof suiteSchema>;

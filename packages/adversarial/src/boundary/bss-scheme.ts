@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   ConfigError,
-  assertClassCounts,
-  assertInputShape,
   createOptimizer,
   disposeOutputs,
-  featureShapes,
   gradientStep,
   mulberry32,
   prefixed,
@@ -26,6 +23,7 @@ import {
 import { requireChoice, requireFraction, requireNonNegative, requirePositive, requirePositiveInteger, requireRange } from '../checks.js';
 import { WhiteBoxTeacherRequiredError } from '../errors.js';
 import { DistillationObjective } from '../objective.js';
+import { preparePair } from '../prepare-pair.js';
 import { BOUNDARY_ATTACK_DEFAULTS, BOUNDARY_STEP_RULES, generateBoundarySamples, type BoundaryStepRule } from './generate.js';
 import { maskedKd } from './masked-kd.js';
 import { TARGET_CLASS_RULES, chooseTargetClasses, selectBaseSamples, type TargetClassRule } from './selection.js';
@@ -142,19 +140,10 @@ export class BoundarySupportingDistillation implements Scheme {
     if (teacher.access === 'black-box') {
       throw new WhiteBoxTeacherRequiredError('bss (boundary-supporting samples)', 'gradients of its logits w.r.t. the input', 'wrap a model you can run (asTeacher(model)), or use the offline scheme with plain KD');
     }
-    assertClassCounts(context.numClasses, [teacher, student]);
-    assertInputShape(context.inputShape, [teacher, student]);
+    preparePair(this.objective, context, sample, { teacher, student, teacherAccess: teacher.access }, () => teacher.forward(sample.x));
     if (this.settings.clamp) this.checkRange(sample.x);
     this.numClasses = context.numClasses;
     this.seed = context.seed;
-    this.objective.prepare({
-      numClasses: context.numClasses,
-      datasetSize: context.datasetSize,
-      teacherAccess: teacher.access,
-      studentFeatureShapes: featureShapes(() => student.forward(sample.x, { training: false })),
-      teacherFeatureShapes: featureShapes(() => teacher.forward(sample.x)),
-      seed: context.seed,
-    });
     this.optimizer?.dispose();
     this.optimizer = createOptimizer(this.options.optimizer);
   }

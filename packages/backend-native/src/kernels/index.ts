@@ -4,9 +4,13 @@ import { conv2DBackpropInputKernel } from './conv2d-backprop-input.js';
 import { conv2DKernel, fusedConv2DKernel } from './conv2d.js';
 import { BINARY_KERNELS, UNARY_KERNELS } from './elementwise.js';
 import { fusedMatMulKernel } from './fused-mat-mul.js';
+import { gatherV2Kernel, unsortedSegmentSumKernel } from './gather.js';
+import { tileKernel, transposeKernel } from './layout.js';
 import { OPTIMIZER_KERNELS } from './optimizers.js';
 import { POOL_KERNELS } from './pool.js';
-import { sumKernel } from './sum.js';
+import { erfKernel, expKernel, floorKernel, greaterKernel, negKernel } from './simple-js.js';
+import { softmaxKernel } from './softmax.js';
+import { meanKernel, sumKernel } from './sum.js';
 import type { NativeKernelDefinition } from './types.js';
 
 export type { NativeKernelDefinition, NativeKernelFactory } from './types.js';
@@ -22,7 +26,18 @@ export const NATIVE_KERNELS: readonly NativeKernelDefinition[] = [
   ...BINARY_KERNELS,
   ...UNARY_KERNELS,
   sumKernel,
+  meanKernel,
   ...POOL_KERNELS,
+  unsortedSegmentSumKernel,
+  gatherV2Kernel,
+  transposeKernel,
+  tileKernel,
+  softmaxKernel,
+  negKernel,
+  greaterKernel,
+  floorKernel,
+  expKernel,
+  erfKernel,
   ...OPTIMIZER_KERNELS,
 ];
 

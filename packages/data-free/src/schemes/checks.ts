@@ -16,7 +16,11 @@ import type { Generator } from '../generator/generator.js';
 /** White-box data-free methods back-propagate through the teacher; a probabilities-only teacher cannot take part. */
 export function requireWhiteBox(scheme: string, teacher: Teacher): void {
   if (teacher.access === 'black-box') {
-    throw new TeacherAccessError(`the "${scheme}" scheme (it back-propagates through the teacher to synthesise inputs; with a black-box teacher use "few-shot-mixup")`);
+    // core's default hint names the "kd" loss, which is no data-free method: name the black-box one
+    throw new TeacherAccessError(`the "${scheme}" scheme`, {
+      needs: 'gradients through it to synthesise inputs',
+      hint: 'with a black-box teacher use "few-shot-mixup" (a few real images mixed up and labelled by the teacher\'s probabilities), or give a white-box teacher',
+    });
   }
 }
 

@@ -49,7 +49,7 @@ export class Dafl extends GeneratorScheme {
   private readonly weights: { readonly oneHot: number; readonly activation: number; readonly entropy: number };
 
   constructor(options: DaflOptions) {
-    super({ ...options, generatorOptimizer: options.generatorOptimizer ?? { name: 'adam', learningRate: DAFL_DEFAULTS.generatorLearningRate } });
+    super({ ...options, generatorOptimizer: options.generatorOptimizer ?? { name: 'adam', learningRate: DAFL_DEFAULTS.generatorLearningRate } }, 'dafl');
     const hint = 'DAFL uses oneHotWeight 1, activationWeight 0.1, entropyWeight 5 on MNIST';
     this.weights = {
       oneHot: requireNonNegative('dafl', 'oneHotWeight', options.oneHotWeight ?? DAFL_DEFAULTS.oneHotWeight, hint),

@@ -4,7 +4,6 @@ import {
   createOptimizer,
   gradientStep,
   mulberry32,
-  prefixed,
   type Batch,
   type Classifier,
   type LossTerms,
@@ -37,6 +36,8 @@ import {
 } from './checks.js';
 import { distilStep } from './distil.js';
 import type { GeneratorSource } from './generator-scheme.js';
+import type { SampleSource, TrainingSetFree } from '../capabilities.js';
+import { generatorSamples, studentGeneratorTrackables } from './student-generator.js';
 
 export type InversionSynthesis = 'inputs' | 'generator';
 export const INVERSION_SYNTHESES: readonly InversionSynthesis[] = ['inputs', 'generator'];
@@ -119,8 +120,10 @@ interface Prepared {
  *   on the pre-update samples (as in DAFL). Terms as above, total = inversion + kd.
  * Adaptive DeepInversion's competition term is not implemented.
  */
-export class DeepInversion implements Scheme {
+export class DeepInversion implements Scheme, SampleSource, TrainingSetFree {
   readonly name = 'deep-inversion';
+  /** each step synthesises batch.size inputs; batch contents are never read */
+  readonly readsTrainingSet = false;
   private readonly synthesis: InversionSynthesis;
   private readonly weights: InversionWeights;
   private readonly statistics: readonly BatchNormStatistic[];
@@ -136,6 +139,8 @@ export class DeepInversion implements Scheme {
   constructor(private readonly options: DeepInversionOptions) {
     const d = DEEP_INVERSION_DEFAULTS;
     const scheme = 'deep-inversion';
+    // checked here as well as in prepare(), so a tool that only builds the scheme (a suite check) sees it
+    requireWhiteBox(scheme, options.teacher);
     const weightHint = 'weights are >= 0; the CIFAR-10 script uses batchNormWeight 100, tvL2Weight 2.5e-5';
     this.synthesis = requireChoice(scheme, 'synthesis', options.synthesis ?? d.synthesis, INVERSION_SYNTHESES);
     this.targets = requireChoice(scheme, 'targets', options.targets ?? d.targets, INVERSION_TARGETS);
@@ -218,18 +223,27 @@ export class DeepInversion implements Scheme {
     return this.options.teacher;
   }
 
-  trackables(): Trackables {
+  /**
+   * `count` synthetic inputs (SampleSource), after prepare(): the generator's outputs, or for synthesis
+   * 'inputs' one batch optimised exactly as a step's (inversionSteps teacher passes) without the student update.
+   */
+  sampleInputs(count: number): tf.Tensor {
     const prepared = this.prepared;
-    return {
-      variables: {
-        ...prefixed('student', this.options.student.stateVariables()),
-        ...(prepared?.generator ? prefixed('generator', prepared.generator.stateVariables()) : {}),
-      },
-      optimizers: {
-        ...(prepared ? { student: prepared.studentOptimizer } : {}),
-        ...(prepared?.generatorOptimizer ? { generator: prepared.generatorOptimizer } : {}),
-      },
-    };
+    if (!prepared) throw notPrepared(this.name);
+    if (prepared.generator) return generatorSamples(prepared.generator, count, prepared.seed);
+    const progress: TrainingProgress = { epoch: 0, step: -1, fraction: 1 };
+    const targets = this.targetClasses(count, prepared, progress);
+    try {
+      const { images, last } = this.synthesiseInputs(prepared, targets, count, progress);
+      tf.dispose(last);
+      return images;
+    } finally {
+      targets.dispose();
+    }
+  }
+
+  trackables(): Trackables {
+    return studentGeneratorTrackables(this.options.student, this.prepared);
   }
 
   dispose(): void {
@@ -288,7 +302,8 @@ export class DeepInversion implements Scheme {
     return { total: inversion as tf.Scalar, terms: rest };
   }
 
-  private inputsStep(prepared: Prepared, targets: tf.Tensor1D, count: number, progress: TrainingProgress): LossTerms {
+  /** one batch of inputs optimised by `inversionSteps` Adam updates from seeded noise; returns it with the last iteration's terms */
+  private synthesiseInputs(prepared: Prepared, targets: tf.Tensor1D, count: number, progress: TrainingProgress): { images: tf.Tensor; last: LossTerms } {
     const shape = this.options.teacher.inputShape;
     const size = shape.reduce((a, b) => a * b, 1);
     const inputs = tf.tidy(() =>
@@ -301,17 +316,29 @@ export class DeepInversion implements Scheme {
         tf.dispose(last);
         last = gradientStep(optimizer, [inputs], () => this.objective(inputs, targets, prepared, progress, i));
       }
-      const images = inputs.clone();
-      const teacherLogits = tf.tidy(() => this.options.teacher.forward(images).logits);
-      const kd = distilStep(prepared.studentOptimizer, this.options.student, this.kd, images, teacherLogits, prepared.numClasses, progress);
-      tf.dispose([images, teacherLogits]);
-      const { total: inversion, ...terms } = last;
-      last = {};
-      return { ...terms, inversion: inversion as tf.Scalar, kd, total: kd.clone() };
-    } finally {
+      return { images: inputs.clone(), last };
+    } catch (error) {
       tf.dispose(last);
+      throw error;
+    } finally {
       optimizer.dispose();
       inputs.dispose();
+    }
+  }
+
+  private inputsStep(prepared: Prepared, targets: tf.Tensor1D, count: number, progress: TrainingProgress): LossTerms {
+    const { images, last } = this.synthesiseInputs(prepared, targets, count, progress);
+    try {
+      const teacherLogits = tf.tidy(() => this.options.teacher.forward(images).logits);
+      const kd = distilStep(prepared.studentOptimizer, this.options.student, this.kd, images, teacherLogits, prepared.numClasses, progress);
+      teacherLogits.dispose();
+      const { total: inversion, ...terms } = last;
+      return { ...terms, inversion: inversion as tf.Scalar, kd, total: kd.clone() };
+    } catch (error) {
+      tf.dispose(last);
+      throw error;
+    } finally {
+      images.dispose();
     }
   }
 

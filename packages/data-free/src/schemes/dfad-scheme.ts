@@ -3,6 +3,7 @@ import { gradientStep, type Batch, type LossTerms, type SchemeContext, type Trai
 import { DISCREPANCIES, discrepancy, type Discrepancy } from '../losses/discrepancy.js';
 import type { Generator } from '../generator/generator.js';
 import { requireChoice, requireCount } from './checks.js';
+import { meanScalar } from './mean-scalar.js';
 import { GeneratorScheme, type GeneratorSchemeOptions } from './generator-scheme.js';
 
 export interface AdversarialDataFreeOptions extends Omit<GeneratorSchemeOptions, 'generatorOptimizer' | 'temperature'> {
@@ -33,7 +34,7 @@ export class AdversarialDataFree extends GeneratorScheme {
   private readonly kind: Discrepancy;
 
   constructor(options: AdversarialDataFreeOptions) {
-    super({ ...options, generatorOptimizer: options.generatorOptimizer ?? { name: 'adam', learningRate: DFAD_DEFAULTS.generatorLearningRate } });
+    super({ ...options, generatorOptimizer: options.generatorOptimizer ?? { name: 'adam', learningRate: DFAD_DEFAULTS.generatorLearningRate } }, 'dfad');
     this.studentSteps = requireCount('dfad', 'studentSteps', options.studentSteps ?? DFAD_DEFAULTS.studentSteps, 'DFAD takes 5 student steps per generator step');
     this.kind = requireChoice('dfad', 'discrepancy', options.discrepancy ?? DFAD_DEFAULTS.discrepancy, DISCREPANCIES);
   }
@@ -66,7 +67,7 @@ export class AdversarialDataFree extends GeneratorScheme {
         return { total: tf.neg(gap) as tf.Scalar, terms: {} };
       });
       z.dispose();
-      const studentMean = tf.div(tf.addN(studentLosses), studentLosses.length) as tf.Scalar;
+      const studentMean = meanScalar(studentLosses);
       return { student: studentMean, generator: generatorTerms['total'] as tf.Scalar, total: studentMean.clone() };
     } finally {
       tf.dispose(studentLosses);

@@ -22,9 +22,11 @@ import {
 } from '@distillery/core';
 import { kdLoss, type KdLoss } from '@distillery/losses';
 import { deriveSeed } from '@distillery/models';
+import type { SampleSource } from '../capabilities.js';
 import { mixup } from '../data/mixup.js';
 import { notPrepared, requireCount, requireNonNegative, requirePositive } from './checks.js';
 import { distilStep } from './distil.js';
+import { meanScalar } from './mean-scalar.js';
 
 export interface FewShotMixupOptions {
   /** any access: only its outputs (log-probabilities for a black-box teacher) are read */
@@ -81,7 +83,7 @@ function stackImages(dataset: Dataset): tf.Tensor {
  * probabilities-only teacher (blackBoxTeacher) works. Terms: kd (mean over the step's updates) and total = kd.
  * `teacherQueries` counts the images sent to the teacher so far.
  */
-export class FewShotMixup implements Scheme {
+export class FewShotMixup implements Scheme, SampleSource {
   readonly name = 'few-shot-mixup';
   private readonly kd: KdLoss;
   private readonly alpha: number;
@@ -140,11 +142,22 @@ export class FewShotMixup implements Scheme {
         losses.push(distilStep(prepared.optimizer, this.options.student, this.kd, images, logits, prepared.numClasses, progress));
         tf.dispose([images, logits]);
       }
-      const kd = tf.div(tf.addN(losses), losses.length) as tf.Scalar;
+      const kd = meanScalar(losses);
       return { kd, total: kd.clone() };
     } finally {
       tf.dispose(losses);
     }
+  }
+
+  /** `count` mixup images as the student trains on them (SampleSource), after prepare(); no teacher queries */
+  sampleInputs(count: number): tf.Tensor {
+    const prepared = this.prepared;
+    if (!prepared) throw notPrepared(this.name);
+    const random = mulberry32(deriveSeed(prepared.seed, 'few-shot/samples'));
+    const synthetic = prepared.synthetic;
+    if (!synthetic) return mixup(prepared.pool, count, random, this.alpha).images;
+    const size = synthetic.images.shape[0] as number;
+    return tf.tidy(() => tf.gather(synthetic.images, tf.tensor1d(Array.from({ length: count }, () => random.int(size)), 'int32')));
   }
 
   evaluationModels(): Readonly<Record<string, Classifier>> {

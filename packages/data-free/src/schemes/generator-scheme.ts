@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   createOptimizer,
-  prefixed,
   type Batch,
   type Classifier,
   type LossTerms,
@@ -16,7 +15,9 @@ import {
 import { kdLoss, type KdLoss } from '@distillery/losses';
 import type { Generator } from '../generator/generator.js';
 import { latentCodes } from '../generator/latent.js';
+import type { SampleSource, TrainingSetFree } from '../capabilities.js';
 import { assertGeneratorFits, assertPair, notPrepared, requirePositive, requireWhiteBox } from './checks.js';
+import { generatorSamples, studentGeneratorTrackables } from './student-generator.js';
 
 /** A generator, or a factory called once in prepare() with the run's seed (so every seed starts elsewhere). */
 export type GeneratorSource = Generator | ((seed: number) => Generator);
@@ -48,13 +49,21 @@ interface Prepared {
  * are never handed to an optimiser; the generator's optimiser receives only the generator's variables and
  * the student's only the student's (tested as GAN-loop invariants).
  */
-export abstract class GeneratorScheme implements Scheme {
+export abstract class GeneratorScheme implements Scheme, SampleSource, TrainingSetFree {
   abstract readonly name: string;
+  /** each step draws batch.size latent codes; batch contents are never read */
+  readonly readsTrainingSet = false;
   protected readonly kd: KdLoss;
   private prepared: Prepared | undefined;
 
-  constructor(protected readonly base: GeneratorSchemeOptions) {
-    const temperature = requirePositive('data-free', 'temperature', base.temperature ?? 1, 'DAFL distils at temperature 1');
+  /** `scheme` names the concrete scheme in errors (this.name is not set yet while the base constructor runs) */
+  constructor(
+    protected readonly base: GeneratorSchemeOptions,
+    scheme = 'data-free',
+  ) {
+    // checked here as well as in prepare(), so a tool that only builds the scheme (a suite check) sees it
+    requireWhiteBox(scheme, base.teacher);
+    const temperature = requirePositive(scheme, 'temperature', base.temperature ?? 1, 'DAFL distils at temperature 1');
     this.kd = kdLoss({ temperature });
   }
 
@@ -109,15 +118,14 @@ export abstract class GeneratorScheme implements Scheme {
     return this.base.teacher;
   }
 
+  /** `count` generator outputs (SampleSource), after prepare() */
+  sampleInputs(count: number): tf.Tensor {
+    const { generator, seed } = this.state();
+    return generatorSamples(generator, count, seed);
+  }
+
   trackables(): Trackables {
-    const prepared = this.prepared;
-    return {
-      variables: {
-        ...prefixed('student', this.base.student.stateVariables()),
-        ...(prepared ? prefixed('generator', prepared.generator.stateVariables()) : {}),
-      },
-      optimizers: prepared ? { student: prepared.studentOptimizer, generator: prepared.generatorOptimizer } : {},
-    };
+    return studentGeneratorTrackables(this.base.student, this.prepared);
   }
 
   dispose(): void {

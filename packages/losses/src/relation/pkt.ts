@@ -1,21 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
-import { rejectUnknownOptions } from '../options.js';
-import { checkLossRequirements } from '../requirements.js';
-import { readFeature, requireSameBatch } from '../feature/features.js';
 import { flattenSamples } from '../feature/normalize.js';
-import { requireNonNegativeNumber } from '../feature/options.js';
-import { resolveTapPairs } from '../feature/taps.js';
 import { passalis2018 } from './references.js';
+import { resolveWeightedTaps, weightedTapsLoss, type WeightedTapsOptions } from './tap-pair-sum.js';
 
-/** A type alias (not an interface) so it satisfies core's JSON-safe `HyperParameters`. */
-export type PktOptions = {
-  readonly studentFeatures: readonly string[];
-  readonly teacherFeatures: readonly string[];
-  /** multiplies the term; 30000 is RepDistiller's weight for PKT (`-b 30000`) */
-  readonly beta: number;
-};
+export type PktOptions = WeightedTapsOptions;
 
+/** beta 30000 is RepDistiller's weight for PKT (`-b 30000`). */
 export const PKT_DEFAULTS: PktOptions = { studentFeatures: ['hidden1'], teacherFeatures: ['hidden1'], beta: 30000 };
 
 export interface PktLoss extends KnowledgeLoss {
@@ -26,17 +17,6 @@ export interface PktLoss extends KnowledgeLoss {
 
 /** the authors' epsilon (passalis/probabilistic_kt, copied into RepDistiller) */
 const EPS = 1e-7;
-
-function resolvePktOptions(options: Partial<PktOptions>): PktOptions {
-  rejectUnknownOptions('pkt', options, Object.keys(PKT_DEFAULTS));
-  const merged = { ...PKT_DEFAULTS, ...options };
-  const taps = resolveTapPairs('pkt', merged.studentFeatures, merged.teacherFeatures);
-  return {
-    studentFeatures: taps.student,
-    teacherFeatures: taps.teacher,
-    beta: requireNonNegativeNumber('pkt', 'beta', merged.beta, 'use a weight >= 0; RepDistiller uses 30000'),
-  };
-}
 
 /**
  * Conditional probabilities from the cosine-similarity kernel: rows x / (||x|| + eps), then
@@ -60,34 +40,12 @@ export function cosineConditionals(features: tf.Tensor2D): tf.Tensor2D {
  * network's features; dimensions may differ.
  */
 export function pktLoss(options: Partial<PktOptions> = {}): PktLoss {
-  const resolved = resolvePktOptions(options);
-  const name = 'pkt';
-  const pairs = resolved.studentFeatures.map((student, i) => ({ student, teacher: resolved.teacherFeatures[i] as string }));
-
-  const loss: PktLoss = {
-    name,
-    options: resolved,
-    requires: { teacher: 'white-box', studentFeatures: resolved.studentFeatures, teacherFeatures: resolved.teacherFeatures },
-    prepare(setup: LossSetup): void {
-      checkLossRequirements(loss, setup);
-    },
-    compute(context: StepContext) {
-      const pkt = tf.tidy((): tf.Scalar => {
-        let total: tf.Scalar = tf.scalar(0);
-        for (const pair of pairs) {
-          const s = readFeature(context, 'student', pair.student, name);
-          const t = readFeature(context, 'teacher', pair.teacher, name);
-          requireSameBatch(name, s, t);
-          const pS = cosineConditionals(flattenSamples(s));
-          const pT = cosineConditionals(flattenSamples(t));
-          total = tf.add(total, tf.mean(tf.mul(pT, tf.log(tf.div(tf.add(pT, EPS), tf.add(pS, EPS))))));
-        }
-        return tf.mul(total, resolved.beta);
-      });
-      return { pkt };
-    },
-  };
-  return loss;
+  const resolved = resolveWeightedTaps('pkt', options, PKT_DEFAULTS, 'use a weight >= 0; RepDistiller uses 30000');
+  return weightedTapsLoss('pkt', resolved, (s, t) => {
+    const pS = cosineConditionals(flattenSamples(s));
+    const pT = cosineConditionals(flattenSamples(t));
+    return tf.mean(tf.mul(pT, tf.log(tf.div(tf.add(pT, EPS), tf.add(pS, EPS)))));
+  });
 }
 
 export const pktDefinition: LossDefinition<PktOptions> = {

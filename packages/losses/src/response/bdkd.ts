@@ -1,13 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
-import { studentLogits, teacherLogits } from '../logits.js';
+import type { KnowledgeLoss, LossDefinition } from '@distillery/core';
 import { rejectUnknownOptions, requireBoolean, requirePositiveNumber } from '../options.js';
-import { checkLossRequirements } from '../requirements.js';
-import { stopGradient } from '../stop-gradient.js';
+import { LOGIT_REQUIREMENTS, plainLoss } from '../plain-loss.js';
 import { detached } from './detached.js';
 import { requireNonNegativeNumber } from './options.js';
 import { amara2022 } from './references.js';
-import { broadcastRows, rowMaskedKl, softenedLogProbs } from './softened.js';
+import { broadcastRows, rowMaskedKl, scaledByT2, softenedPair } from './softened.js';
 
 export type BdkdOptions = {
   readonly temperature: number;
@@ -60,19 +58,12 @@ export function bdkdLoss(options: Partial<BdkdOptions> = {}): BdkdLoss {
     baseWeight: requireNonNegativeNumber(name, 'baseWeight', merged.baseWeight, 'weights are >= 0, e.g. 1'),
   };
   const { temperature, emphasisWeight, baseWeight } = resolved;
-  const loss: BdkdLoss = {
+  return plainLoss({
     name,
     options: resolved,
-    requires: { teacher: 'any', minClasses: 2 },
-    prepare(setup: LossSetup): void {
-      checkLossRequirements(loss, setup);
-    },
-    compute(context: StepContext) {
-      const zS = studentLogits(context, name);
-      const zT = teacherLogits(context, name);
-      const bdkd = tf.tidy((): tf.Scalar => {
-        const logS = softenedLogProbs(zS, temperature);
-        const logT = softenedLogProbs(stopGradient(zT), temperature);
+    requires: LOGIT_REQUIREMENTS,
+    compute(context) {
+      const bdkd = softenedPair(context, name, temperature, ({ zS, logS, logT }) => {
         const classes = zS.shape[1];
         // Both masks come out of detached blocks: no gradient-less op (greater, logicalNot) is on the tape.
         const lessCertainRows = (s: tf.Tensor) => tf.greater(entropy(s as tf.Tensor2D), entropy(logT)) as tf.Tensor1D;
@@ -81,13 +72,12 @@ export function bdkdLoss(options: Partial<BdkdOptions> = {}): BdkdLoss {
         // Each sum below runs over one group of samples; together they weight every sample once per direction.
         const forward = tf.add(tf.mul(rowMaskedKl(logT, logS, studentLessCertain), baseWeight), tf.mul(rowMaskedKl(logT, logS, moreCertain), emphasisWeight));
         const reverse = tf.add(tf.mul(rowMaskedKl(logS, logT, studentLessCertain), emphasisWeight), tf.mul(rowMaskedKl(logS, logT, moreCertain), baseWeight));
-        const mean = tf.div(tf.add(forward, reverse), zS.shape[0]);
-        return (resolved.scaleByT2 ? tf.mul(mean, temperature * temperature) : mean) as tf.Scalar;
+        const mean = tf.div(tf.add(forward, reverse), zS.shape[0]) as tf.Scalar;
+        return scaledByT2(mean, temperature, resolved.scaleByT2);
       });
       return { bdkd };
     },
-  };
-  return loss;
+  });
 }
 
 export const bdkdDefinition: LossDefinition<BdkdOptions> = {

@@ -1,8 +1,8 @@
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import type { KnowledgeLoss, LossDefinition } from '@distillery/core';
 import * as tf from '@tensorflow/tfjs';
 import { studentLogits, teacherLogits } from '../logits.js';
 import { rejectUnknownOptions, requireBoolean, requireOneOf, requirePositiveNumber } from '../options.js';
-import { checkLossRequirements } from '../requirements.js';
+import { LOGIT_REQUIREMENTS, plainLoss } from '../plain-loss.js';
 import { RAMP_KINDS, rampSchedule } from '../schedules/ramp.js';
 import type { RampKind } from '../schedules/ramp.js';
 import { requireFraction, requireNonNegativeNumber, requirePositiveInteger } from './options.js';
@@ -75,25 +75,22 @@ export function continuationKd(options: Partial<ContinuationKdOptions> = {}): Co
   const window = { end: resolved.rampFraction, stages: resolved.stages };
   const temperatureAt = rampSchedule(resolved.schedule, { from: resolved.startTemperature, to: resolved.endTemperature, ...window });
   const weightAt = rampSchedule(resolved.schedule, { from: resolved.startWeight, to: resolved.endWeight, ...window });
-  const loss: ContinuationKdLoss = {
+  const at = (fraction: number) => ({ temperature: temperatureAt(fraction), weight: weightAt(fraction) });
+  const loss = plainLoss({
     name,
     options: resolved,
-    requires: { teacher: 'any', minClasses: 2 },
-    prepare(setup: LossSetup): void {
-      checkLossRequirements(loss, setup);
-    },
-    compute(context: StepContext) {
+    requires: LOGIT_REQUIREMENTS,
+    compute(context) {
       const zS = studentLogits(context, name);
       const zT = teacherLogits(context, name);
-      const { temperature, weight } = loss.at(context.progress.fraction);
+      const { temperature, weight } = at(context.progress.fraction);
       const continuationKd = tf.tidy(
         () => tf.mul(softenedKl(zS, zT, temperature, { direction: 'forward', reduction: 'batchmean', scaleByT2: resolved.scaleByT2 }), weight) as tf.Scalar,
       );
       return { continuationKd };
     },
-    at: (fraction) => ({ temperature: temperatureAt(fraction), weight: weightAt(fraction) }),
-  };
-  return loss;
+  });
+  return Object.assign(loss, { at });
 }
 
 export const continuationKdDefinition: LossDefinition<ContinuationKdOptions> = {

@@ -1,19 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
-import { klDivergence, REDUCTIONS } from '../divergence.js';
-import type { Reduction } from '../divergence.js';
-import { studentLogits, teacherLogits } from '../logits.js';
-import { rejectUnknownOptions, requireBoolean, requireOneOf, requirePositiveNumber } from '../options.js';
-import { checkLossRequirements } from '../requirements.js';
-import { stopGradient } from '../stop-gradient.js';
+import type { KnowledgeLoss, LossDefinition } from '@distillery/core';
+import { klDivergence } from '../divergence.js';
+import { LOGIT_REQUIREMENTS, plainLoss } from '../plain-loss.js';
 import { lin1991 } from './references.js';
-import { softenedLogProbs } from './softened.js';
+import { scaledByT2, softenedPair } from './softened.js';
+import { resolveSoftenedDivergenceOptions, type SoftenedDivergenceOptions } from './softened-options.js';
 
-export type JsOptions = {
-  readonly temperature: number;
-  readonly scaleByT2: boolean;
-  readonly reduction: Reduction;
-};
+export type JsOptions = SoftenedDivergenceOptions;
 
 export const JS_DEFAULTS: JsOptions = { temperature: 4, scaleByT2: true, reduction: 'batchmean' };
 
@@ -29,35 +22,21 @@ export interface JsLoss extends KnowledgeLoss {
  */
 export function jsDivergence(options: Partial<JsOptions> = {}): JsLoss {
   const name = 'js';
-  rejectUnknownOptions(name, options, Object.keys(JS_DEFAULTS));
-  const merged = { ...JS_DEFAULTS, ...options };
-  const resolved: JsOptions = {
-    temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'use a temperature > 0, e.g. 1 or 4'),
-    scaleByT2: requireBoolean(name, 'scaleByT2', merged.scaleByT2),
-    reduction: requireOneOf(name, 'reduction', merged.reduction, REDUCTIONS),
-  };
+  const resolved = resolveSoftenedDivergenceOptions(name, options, JS_DEFAULTS);
   const { temperature, reduction } = resolved;
-  const loss: JsLoss = {
+  return plainLoss({
     name,
     options: resolved,
-    requires: { teacher: 'any', minClasses: 2 },
-    prepare(setup: LossSetup): void {
-      checkLossRequirements(loss, setup);
-    },
-    compute(context: StepContext) {
-      const zS = studentLogits(context, name);
-      const zT = teacherLogits(context, name);
-      const js = tf.tidy((): tf.Scalar => {
-        const logS = softenedLogProbs(zS, temperature);
-        const logT = softenedLogProbs(stopGradient(zT), temperature);
+    requires: LOGIT_REQUIREMENTS,
+    compute(context) {
+      const js = softenedPair(context, name, temperature, ({ logS, logT }) => {
         const logM = tf.sub(tf.logSumExp(tf.stack([logT, logS]), 0), Math.log(2)) as tf.Tensor2D;
-        const divergence = tf.mul(tf.add(klDivergence(logT, logM, reduction), klDivergence(logS, logM, reduction)), 0.5);
-        return (resolved.scaleByT2 ? tf.mul(divergence, temperature * temperature) : divergence) as tf.Scalar;
+        const divergence = tf.mul(tf.add(klDivergence(logT, logM, reduction), klDivergence(logS, logM, reduction)), 0.5) as tf.Scalar;
+        return scaledByT2(divergence, temperature, resolved.scaleByT2);
       });
       return { js };
     },
-  };
-  return loss;
+  });
 }
 
 export const jsDefinition: LossDefinition<JsOptions> = {

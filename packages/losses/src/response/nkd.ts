@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import type { KnowledgeLoss, LossDefinition } from '@distillery/core';
 import { studentLogits, teacherLogits } from '../logits.js';
 import { rejectUnknownOptions, requirePositiveNumber } from '../options.js';
-import { checkLossRequirements } from '../requirements.js';
+import { LOGIT_REQUIREMENTS, plainLoss } from '../plain-loss.js';
 import { stopGradient } from '../stop-gradient.js';
 import { requireNonNegativeNumber } from './options.js';
 import { yang2023 } from './references.js';
@@ -43,14 +43,11 @@ export function nkdLoss(options: Partial<NkdOptions> = {}): NkdLoss {
     gamma: requireNonNegativeNumber(name, 'gamma', merged.gamma, 'the paper uses gamma = 1.5'),
   };
   const { temperature, gamma } = resolved;
-  const loss: NkdLoss = {
+  return plainLoss({
     name,
     options: resolved,
-    requires: { teacher: 'any', minClasses: 2 },
-    prepare(setup: LossSetup): void {
-      checkLossRequirements(loss, setup);
-    },
-    compute(context: StepContext) {
+    requires: LOGIT_REQUIREMENTS,
+    compute(context) {
       const zS = studentLogits(context, name);
       const teacher = teacherLogits(context, name);
       return tf.tidy(() => {
@@ -68,8 +65,7 @@ export function nkdLoss(options: Partial<NkdOptions> = {}): NkdLoss {
         return { nkdTarget, nkdNonTarget };
       });
     },
-  };
-  return loss;
+  });
 }
 
 export const nkdDefinition: LossDefinition<NkdOptions> = {

@@ -1,17 +1,11 @@
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
-import { REDUCTIONS } from '../divergence.js';
-import type { Reduction } from '../divergence.js';
+import type { KnowledgeLoss, LossDefinition } from '@distillery/core';
 import { studentLogits, teacherLogits } from '../logits.js';
-import { rejectUnknownOptions, requireBoolean, requireOneOf, requirePositiveNumber } from '../options.js';
-import { checkLossRequirements } from '../requirements.js';
+import { LOGIT_REQUIREMENTS, plainLoss } from '../plain-loss.js';
 import { gu2024 } from './references.js';
 import { softenedKl } from './softened.js';
+import { resolveSoftenedDivergenceOptions, type SoftenedDivergenceOptions } from './softened-options.js';
 
-export type ReverseKlOptions = {
-  readonly temperature: number;
-  readonly scaleByT2: boolean;
-  readonly reduction: Reduction;
-};
+export type ReverseKlOptions = SoftenedDivergenceOptions;
 
 export const REVERSE_KL_DEFAULTS: ReverseKlOptions = { temperature: 4, scaleByT2: true, reduction: 'batchmean' };
 
@@ -28,21 +22,12 @@ export interface ReverseKlLoss extends KnowledgeLoss {
  */
 export function reverseKl(options: Partial<ReverseKlOptions> = {}): ReverseKlLoss {
   const name = 'reverse-kl';
-  rejectUnknownOptions(name, options, Object.keys(REVERSE_KL_DEFAULTS));
-  const merged = { ...REVERSE_KL_DEFAULTS, ...options };
-  const resolved: ReverseKlOptions = {
-    temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'use a temperature > 0, e.g. 1 or 4'),
-    scaleByT2: requireBoolean(name, 'scaleByT2', merged.scaleByT2),
-    reduction: requireOneOf(name, 'reduction', merged.reduction, REDUCTIONS),
-  };
-  const loss: ReverseKlLoss = {
+  const resolved = resolveSoftenedDivergenceOptions(name, options, REVERSE_KL_DEFAULTS);
+  return plainLoss({
     name,
     options: resolved,
-    requires: { teacher: 'any', minClasses: 2 },
-    prepare(setup: LossSetup): void {
-      checkLossRequirements(loss, setup);
-    },
-    compute(context: StepContext) {
+    requires: LOGIT_REQUIREMENTS,
+    compute(context) {
       const reverse = softenedKl(studentLogits(context, name), teacherLogits(context, name), resolved.temperature, {
         direction: 'reverse',
         reduction: resolved.reduction,
@@ -50,8 +35,7 @@ export function reverseKl(options: Partial<ReverseKlOptions> = {}): ReverseKlLos
       });
       return { reverseKl: reverse };
     },
-  };
-  return loss;
+  });
 }
 
 export const reverseKlDefinition: LossDefinition<ReverseKlOptions> = {

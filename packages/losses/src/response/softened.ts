@@ -1,12 +1,40 @@
 import * as tf from '@tensorflow/tfjs';
+import type { StepContext } from '@distillery/core';
 import { klDivergence } from '../divergence.js';
 import type { Reduction } from '../divergence.js';
 import type { KdDirection } from '../kd.js';
+import { studentLogits, teacherLogits } from '../logits.js';
 import { stopGradient } from '../stop-gradient.js';
 
 /** log softmax(z / T); T may be a tensor (CTKD's learnable temperature) so gradients reach it. */
 export function softenedLogProbs(logits: tf.Tensor2D, temperature: number | tf.Scalar): tf.Tensor2D {
   return tf.logSoftmax(tf.div(logits, temperature)) as tf.Tensor2D;
+}
+
+/** `value` x T^2 when `scaleByT2` (Hinton et al.: keeps gradient magnitudes comparable across T), else `value`. */
+export function scaledByT2(value: tf.Scalar, temperature: number | tf.Scalar, scaleByT2: boolean): tf.Scalar {
+  if (!scaleByT2) return value;
+  return tf.mul(value, typeof temperature === 'number' ? temperature * temperature : tf.square(temperature));
+}
+
+/**
+ * Runs `body` in a tidy on the step's softened log-probabilities: logS = log softmax(z_S / T) and
+ * logT = log softmax(z_T / T) with the teacher behind a stop-gradient. `zS` is the raw student logits
+ * [batch, classes] (for shapes).
+ */
+export function softenedPair<T extends tf.Tensor>(
+  context: StepContext,
+  name: string,
+  temperature: number,
+  body: (pair: { readonly zS: tf.Tensor2D; readonly logS: tf.Tensor2D; readonly logT: tf.Tensor2D }) => T,
+): T {
+  const zS = studentLogits(context, name);
+  const zT = teacherLogits(context, name);
+  return tf.tidy(() => {
+    const logS = softenedLogProbs(zS, temperature);
+    const logT = softenedLogProbs(stopGradient(zT), temperature);
+    return body({ zS, logS, logT });
+  });
 }
 
 export interface SoftenedKlOptions {
@@ -30,8 +58,7 @@ export function softenedKl(
     const logS = softenedLogProbs(studentLogits, temperature);
     const logT = softenedLogProbs(stopGradient(teacherLogits), temperature);
     const divergence = options.direction === 'forward' ? klDivergence(logT, logS, options.reduction) : klDivergence(logS, logT, options.reduction);
-    if (!options.scaleByT2) return divergence;
-    return tf.mul(divergence, typeof temperature === 'number' ? temperature * temperature : tf.square(temperature));
+    return scaledByT2(divergence, temperature, options.scaleByT2);
   });
 }
 

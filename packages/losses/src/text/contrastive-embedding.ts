@@ -2,13 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
 import { readFeature, requireSameBatch, setupShape } from '../feature/features.js';
-import type { Projection } from '../feature/projection.js';
-import { requirePrepared } from '../feature/taps.js';
 import { rejectUnknownOptions, requireOneOf, requirePositiveNumber } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
-import { makeProjection, PROJECTION_CHOICES } from './masked-mse.js';
+import { PROJECTION_CHOICES } from './masked-mse.js';
 import type { ProjectionChoice } from './masked-mse.js';
 import { gao2021 } from './references.js';
+import { TapProjection } from './tap-projection.js';
 import { POOLED } from './taps.js';
 
 /** A type alias (not an interface) so it satisfies core's JSON-safe `HyperParameters`. */
@@ -48,8 +47,7 @@ export function contrastiveEmbeddingLoss(options: Partial<ContrastiveEmbeddingOp
     temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'SimCSE uses 0.05'),
     projection: requireOneOf(name, 'projection', merged.projection, PROJECTION_CHOICES),
   };
-  let projection: Projection | undefined;
-  let shapes: { student: readonly number[]; teacher: readonly number[] } | undefined;
+  const state = new TapProjection(name, resolved.projection);
 
   const loss: ContrastiveEmbeddingLoss = {
     name,
@@ -62,30 +60,22 @@ export function contrastiveEmbeddingLoss(options: Partial<ContrastiveEmbeddingOp
       if (student.length !== 1 || teacher.length !== 1) {
         throw new ConfigError(`${name}: "${POOLED}" must be a vector per sample, got [${student.join(', ')}] and [${teacher.join(', ')}]`, 'pooled is the sentence embedding [width]');
       }
-      projection?.dispose();
-      projection = makeProjection(name, resolved.projection, student[0] as number, teacher[0] as number, setup.seed, `${name}/projection`);
-      shapes = { student, teacher };
+      state.reset({ student, teacher }, { student: student[0] as number, teacher: teacher[0] as number }, setup.seed);
     },
     compute(context) {
-      requirePrepared(name, shapes !== undefined);
+      const shapes = state.shapes();
       const contrastiveEmbedding = tf.tidy((): tf.Scalar => {
-        const pooledS = readFeature(context, 'student', POOLED, name, shapes?.student);
-        const t = unitRows(readFeature(context, 'teacher', POOLED, name, shapes?.teacher));
+        const pooledS = readFeature(context, 'student', POOLED, name, shapes.student);
+        const t = unitRows(readFeature(context, 'teacher', POOLED, name, shapes.teacher));
         const batch = requireSameBatch(name, pooledS, t);
-        const s = unitRows(projection ? projection.apply(pooledS) : pooledS);
+        const s = unitRows(state.apply(pooledS));
         const logits = tf.div(tf.matMul(s as tf.Tensor2D, t as tf.Tensor2D, false, true), resolved.temperature);
         return tf.div(tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.eye(batch)))), batch) as tf.Scalar;
       });
       return { contrastiveEmbedding };
     },
-    variables() {
-      return projection ? projection.variables('projection') : {};
-    },
-    dispose() {
-      projection?.dispose();
-      projection = undefined;
-      shapes = undefined;
-    },
+    variables: () => state.variables(),
+    dispose: () => state.dispose(),
   };
   return loss;
 }

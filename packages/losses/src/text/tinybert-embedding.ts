@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
 import { readFeature, setupShape } from '../feature/features.js';
-import type { Projection } from '../feature/projection.js';
-import { requirePrepared } from '../feature/taps.js';
 import { rejectUnknownOptions, requireOneOf } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
-import { makeProjection, maskedSequenceMse, PROJECTION_CHOICES } from './masked-mse.js';
+import { maskedSequenceMse, PROJECTION_CHOICES } from './masked-mse.js';
 import type { ProjectionChoice } from './masked-mse.js';
 import { jiao2020 } from './references.js';
+import { TapProjection } from './tap-projection.js';
 import { EMBEDDINGS, MASK, readMask, requireShape, sequenceWidths } from './taps.js';
 
 /** A type alias (not an interface) so it satisfies core's JSON-safe `HyperParameters`. */
@@ -38,8 +37,7 @@ export function tinyBertEmbeddingLoss(options: Partial<TinyBertEmbeddingOptions>
   rejectUnknownOptions(name, options, Object.keys(TINYBERT_EMBEDDING_DEFAULTS));
   const merged = { ...TINYBERT_EMBEDDING_DEFAULTS, ...options };
   const resolved: TinyBertEmbeddingOptions = { projection: requireOneOf(name, 'projection', merged.projection, PROJECTION_CHOICES) };
-  let projection: Projection | undefined;
-  let shapes: { student: readonly number[]; teacher: readonly number[] } | undefined;
+  const state = new TapProjection(name, resolved.projection);
 
   const loss: TinyBertEmbeddingLoss = {
     name,
@@ -50,29 +48,21 @@ export function tinyBertEmbeddingLoss(options: Partial<TinyBertEmbeddingOptions>
       const student = setupShape(setup, 'student', EMBEDDINGS);
       const teacher = setupShape(setup, 'teacher', EMBEDDINGS);
       const widths = sequenceWidths(name, student, teacher, 'the embeddings');
-      projection?.dispose();
-      projection = makeProjection(name, resolved.projection, widths.student, widths.teacher, setup.seed, `${name}/projection`);
-      shapes = { student, teacher };
+      state.reset({ student, teacher }, widths, setup.seed);
     },
     compute(context) {
-      requirePrepared(name, shapes !== undefined);
+      const shapes = state.shapes();
       const tinybertEmbedding = tf.tidy((): tf.Scalar => {
-        const s = readFeature(context, 'student', EMBEDDINGS, name, shapes?.student);
-        const t = readFeature(context, 'teacher', EMBEDDINGS, name, shapes?.teacher);
+        const s = readFeature(context, 'student', EMBEDDINGS, name, shapes.student);
+        const t = readFeature(context, 'teacher', EMBEDDINGS, name, shapes.teacher);
         const [batch, length] = t.shape as [number, number];
         requireShape(name, 'student embeddings', s.shape.slice(0, 2), [batch, length], 'run the teacher on the same batch as the student');
-        return maskedSequenceMse(projection ? projection.apply(s) : s, t, readMask(context, name, batch, length));
+        return maskedSequenceMse(state.apply(s), t, readMask(context, name, batch, length));
       });
       return { tinybertEmbedding };
     },
-    variables() {
-      return projection ? projection.variables('projection') : {};
-    },
-    dispose() {
-      projection?.dispose();
-      projection = undefined;
-      shapes = undefined;
-    },
+    variables: () => state.variables(),
+    dispose: () => state.dispose(),
   };
   return loss;
 }

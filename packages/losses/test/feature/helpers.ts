@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
-import type { KnowledgeLoss, LossSetup, StepContext } from '@distillery/core';
+import type { StepContext } from '@distillery/core';
+import { asTensor, type Nested } from '../context-helpers.js';
 
-/** Nested number arrays as they come out of the golden JSON. */
-export type Nested = number | Nested[];
+export { assign, codeOf, releaseContext, setupOf, termOf, type Nested } from '../context-helpers.js';
 
 export const golden = JSON.parse(readFileSync(new URL('../fixtures/golden_feature.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -15,8 +15,6 @@ export interface ContextSpec {
   readonly step?: number;
   readonly classes?: number;
 }
-
-const asTensor = (value: Nested | tf.Tensor): tf.Tensor => (value instanceof tf.Tensor ? value : tf.tensor(value as number[]));
 
 /** A step context with the given features (logits are zeros); release it with `releaseContext`. */
 export function contextOf(spec: ContextSpec): StepContext {
@@ -34,44 +32,6 @@ export function contextOf(spec: ContextSpec): StepContext {
   };
 }
 
-export function releaseContext(context: StepContext): void {
-  const tensors = [
-    context.student.logits,
-    ...Object.values(context.student.features),
-    ...(context.teacher ? [context.teacher.logits, ...Object.values(context.teacher.features)] : []),
-    context.labels,
-    context.indices,
-  ];
-  for (const t of new Set(tensors)) if (!t.isDisposed) t.dispose();
-}
-
-/** The setup matching a context's feature shapes. */
-export function setupOf(context: StepContext, options: { datasetSize?: number; seed?: number; teacherAccess?: 'white-box' | 'black-box' } = {}): LossSetup {
-  const shapes = (features: Readonly<Record<string, tf.Tensor>>) => Object.fromEntries(Object.entries(features).map(([k, v]) => [k, v.shape.slice(1)]));
-  return {
-    numClasses: context.numClasses,
-    datasetSize: options.datasetSize ?? 100,
-    teacherAccess: options.teacherAccess ?? 'white-box',
-    studentFeatureShapes: shapes(context.student.features),
-    teacherFeatureShapes: shapes(context.teacher?.features ?? {}),
-    seed: options.seed ?? 0,
-  };
-}
-
-/** The value of one term (read once). */
-export function termOf(loss: KnowledgeLoss, context: StepContext, term: string): number {
-  return tf.tidy(() => {
-    const value = loss.compute(context)[term];
-    if (!value) throw new Error(`loss "${loss.name}" returned no term "${term}"`);
-    return value.dataSync()[0] as number;
-  });
-}
-
-export function assign(variable: tf.Variable | undefined, values: Nested): void {
-  if (!variable) throw new Error('no such variable');
-  tf.tidy(() => variable.assign(tf.tensor(values as number[], variable.shape)));
-}
-
 /** float32 against a float64 reference: |a - e| <= tolerance * max(1, |e|). */
 export function expectClose(actual: number, expected: number, label = '', tolerance = 1e-5): void {
   expect(Math.abs(actual - expected), `${label}: ${actual} vs ${expected}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(expected)));
@@ -80,17 +40,6 @@ export function expectClose(actual: number, expected: number, label = '', tolera
 export function expectAllClose(actual: ArrayLike<number>, expected: readonly number[], label = '', tolerance = 1e-5): void {
   expect(actual.length, `${label}: length`).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) expectClose(actual[i] as number, expected[i] as number, `${label}[${i}]`, tolerance);
-}
-
-/** The code of the DistilleryError `fn` throws ('nothing thrown' otherwise). */
-export function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? code : `non-Distillery error: ${String(error)}`;
-  }
-  return 'nothing thrown';
 }
 
 /** Seeded values shaped like `shape`, for hand-built contexts. */

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossSetup, StepContext } from '@distillery/core';
+import type { KnowledgeLoss, StepContext } from '@distillery/core';
 import type { SyntheticStep } from '@distillery/testkit';
 import { normalArray } from '@distillery/testkit';
+import { asTensor, setupOf, type Nested } from '../context-helpers.js';
 
-export type Nested = number | Nested[];
+export { assign, codeOf, releaseContext, setupOf, termOf, type Nested } from '../context-helpers.js';
 
 export const golden = JSON.parse(readFileSync(new URL('../fixtures/golden_text.json', import.meta.url), 'utf8')) as Record<string, unknown> & {
   lengths: number[];
@@ -12,7 +13,6 @@ export const golden = JSON.parse(readFileSync(new URL('../fixtures/golden_text.j
 };
 
 type FeatureValue = Nested | tf.Tensor;
-const asTensor = (value: FeatureValue): tf.Tensor => (value instanceof tf.Tensor ? value : tf.tensor(value as number[]));
 
 export interface TextContextSpec {
   readonly student?: Readonly<Record<string, FeatureValue>>;
@@ -39,53 +39,6 @@ export function contextOf(spec: TextContextSpec): StepContext {
     numClasses: classes,
     progress: { epoch: 0, step: 0, fraction: 0 },
   };
-}
-
-export function releaseContext(context: StepContext): void {
-  const tensors = [
-    context.student.logits,
-    ...Object.values(context.student.features),
-    ...(context.teacher ? [context.teacher.logits, ...Object.values(context.teacher.features)] : []),
-    context.labels,
-    context.indices,
-  ];
-  for (const t of new Set(tensors)) if (!t.isDisposed) t.dispose();
-}
-
-export function setupOf(context: StepContext, options: { seed?: number; teacherAccess?: 'white-box' | 'black-box' } = {}): LossSetup {
-  const shapes = (features: Readonly<Record<string, tf.Tensor>>) => Object.fromEntries(Object.entries(features).map(([k, v]) => [k, v.shape.slice(1)]));
-  return {
-    numClasses: context.numClasses,
-    datasetSize: 100,
-    teacherAccess: options.teacherAccess ?? 'white-box',
-    studentFeatureShapes: shapes(context.student.features),
-    teacherFeatureShapes: shapes(context.teacher?.features ?? {}),
-    seed: options.seed ?? 0,
-  };
-}
-
-export function termOf(loss: KnowledgeLoss, context: StepContext, term: string): number {
-  return tf.tidy(() => {
-    const value = loss.compute(context)[term];
-    if (!value) throw new Error(`loss "${loss.name}" returned no term "${term}"`);
-    return value.dataSync()[0] as number;
-  });
-}
-
-export function assign(variable: tf.Variable | undefined, values: Nested): void {
-  if (!variable) throw new Error('no such variable');
-  tf.tidy(() => variable.assign(tf.tensor(values as number[], variable.shape)));
-}
-
-/** The code of the DistilleryError `fn` throws. */
-export function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? code : `non-Distillery error: ${String(error)}`;
-  }
-  return 'nothing thrown';
 }
 
 /** A [batch, length] 0/1 mask with right padding: sample b has lengths[b] real tokens. */

@@ -27,7 +27,8 @@ export function toyKdScheme(options: ToySchemeOptions): Scheme {
     step(batch: Batch, _progress: TrainingProgress) {
       if (!optimizer) throw new Error('prepare first');
       if (options.leakPerStep) tf.keep(tf.zeros([2]));
-      const soft = tf.softmax(tf.div(teacher.forward(batch.x).logits, temperature));
+      // step() runs bare, as under the Trainer: only the deliberate leak above may survive it
+      const soft = tf.tidy(() => tf.softmax(tf.div(teacher.forward(batch.x).logits, temperature)));
       let ce: tf.Scalar | undefined;
       let kd: tf.Scalar | undefined;
       const total = optimizer.minimize(
@@ -45,6 +46,7 @@ export function toyKdScheme(options: ToySchemeOptions): Scheme {
         true,
         [...student.trainableVariables(), ...(options.alsoTrain?.trainableVariables() ?? [])],
       ) as tf.Scalar;
+      soft.dispose();
       return { ce: ce as tf.Scalar, kd: kd as tf.Scalar, total };
     },
     evaluationModels: () => ({ student }),

@@ -1,0 +1,117 @@
+import { Erf, Exp, Floor, Greater, Neg, backend_util, broadcast_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import type { CpuBackendLike } from '../cpu-backend.js';
+import { asCpuBackend } from '../cpu-backend.js';
+import { newArray, numericValues } from './typed-values.js';
+import type { NativeKernelDefinition } from './types.js';
+
+/**
+ * Kernels whose stock versions are slow for no arithmetic reason: a scalar operand routed through
+ * the general broadcast path (an index computation per element, ~0.1-0.4 us), or an elementwise op
+ * called through one loop that every stock unary kernel shares (a megamorphic call per element,
+ * ~20 ns). Here each kernel has its own plain loop over the TypedArrays, in JS: the work per element
+ * is one operation, so a call into the addon would gain little.
+ */
+
+/** float32 input and output data, or null (then the stock kernel runs). */
+function float32Unary(args: Parameters<KernelFunc>[0]): { backend: CpuBackendLike; x: TensorInfo; values: Float32Array } | null {
+  const backend = asCpuBackend(args.backend);
+  const { x } = args.inputs;
+  if (!backend || !x || x.dtype !== 'float32') return null;
+  const values = numericValues(backend, x);
+  return values instanceof Float32Array ? { backend, x, values } : null;
+}
+
+export const floorKernel: NativeKernelDefinition = {
+  kernelName: Floor,
+  create: (_addon, stock) => (args) => {
+    const input = float32Unary(args);
+    if (!input) return stock(args);
+    const { values } = input;
+    const out = new Float32Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = Math.floor(values[i] as number);
+    return input.backend.makeTensorInfo(input.x.shape, 'float32', out);
+  },
+};
+
+export const expKernel: NativeKernelDefinition = {
+  kernelName: Exp,
+  create: (_addon, stock) => (args) => {
+    const input = float32Unary(args);
+    if (!input) return stock(args);
+    const { values } = input;
+    const out = new Float32Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = Math.exp(values[i] as number);
+    return input.backend.makeTensorInfo(input.x.shape, 'float32', out);
+  },
+};
+
+/** The stock kernel's Abramowitz-Stegun approximation (backend_util.ERF_*), term for term. */
+export const erfKernel: NativeKernelDefinition = {
+  kernelName: Erf,
+  create: (_addon, stock) => (args) => {
+    const input = float32Unary(args);
+    if (!input) return stock(args);
+    const { values } = input;
+    const { ERF_P: p, ERF_A1: a1, ERF_A2: a2, ERF_A3: a3, ERF_A4: a4, ERF_A5: a5 } = backend_util;
+    const out = new Float32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const xi = values[i] as number;
+      const v = Math.abs(xi);
+      const t = 1.0 / (1.0 + p * v);
+      out[i] = Math.sign(xi) * (1.0 - (((((a5 * t + a4) * t + a3) * t + a2) * t + a1) * t * Math.exp(-v * v)));
+    }
+    return input.backend.makeTensorInfo(input.x.shape, 'float32', out);
+  },
+};
+
+/** -x for float32 and int32 (stock: multiply by a scalar -1 through the broadcast path). */
+export const negKernel: NativeKernelDefinition = {
+  kernelName: Neg,
+  create: (_addon, stock) => (args) => {
+    const backend = asCpuBackend(args.backend);
+    const { x } = args.inputs;
+    if (!backend || !x || (x.dtype !== 'float32' && x.dtype !== 'int32')) return stock(args);
+    const values = numericValues(backend, x);
+    if (!values) return stock(args);
+    const out = newArray(x.dtype, values.length);
+    for (let i = 0; i < values.length; i++) out[i] = -(values[i] as number);
+    return backend.makeTensorInfo(x.shape, x.dtype, out);
+  },
+};
+
+/**
+ * a > b as bool for float32/int32 operands of the same shape or with one scalar (LeakyReLU's
+ * gradient compares the input with 0). Other broadcasts go to the stock kernel.
+ */
+export const greaterKernel: NativeKernelDefinition = {
+  kernelName: Greater,
+  create: (_addon, stock) => (args) => {
+    const backend = asCpuBackend(args.backend);
+    const { a, b } = args.inputs;
+    if (!backend || !a || !b) return stock(args);
+    const aValues = numericValues(backend, a);
+    const bValues = numericValues(backend, b);
+    if (!aValues || !bValues || a.dtype === 'bool' || b.dtype === 'bool') return stock(args);
+    let outShape: number[];
+    try {
+      outShape = broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    } catch {
+      return stock(args); // rethrown there with tfjs's own message
+    }
+    const size = util.sizeFromShape(outShape);
+    // same element order when both span the output; otherwise only a single-value operand is handled
+    const same = aValues.length === size && bValues.length === size;
+    if (!same && !(aValues.length === size && bValues.length === 1) && !(bValues.length === size && aValues.length === 1)) return stock(args);
+    const out = new Uint8Array(size);
+    if (same) {
+      for (let i = 0; i < out.length; i++) out[i] = (aValues[i] as number) > (bValues[i] as number) ? 1 : 0;
+    } else if (aValues.length === size) {
+      const s = bValues[0] as number;
+      for (let i = 0; i < out.length; i++) out[i] = (aValues[i] as number) > s ? 1 : 0;
+    } else {
+      const s = aValues[0] as number;
+      for (let i = 0; i < out.length; i++) out[i] = s > (bValues[i] as number) ? 1 : 0;
+    }
+    return backend.makeTensorInfo(outShape, 'bool', out);
+  },
+};
