@@ -21,7 +21,7 @@ describe('planning cohorts, several teachers, chains and output rows', () => {
   const task = (row: string, seed: number): RunTask => tasks.find((t) => t.rowId === row && t.config.seed === seed)!;
 
   it('makes a run per row and seed, each after every run it needs', () => {
-    expect(tasks).toHaveLength(14 * 2);
+    expect(tasks).toHaveLength(16 * 2);
     const position = new Map(tasks.map((t, i) => [t.runId, i]));
     for (const t of tasks) for (const dependency of t.dependencies) expect(position.get(dependency)).toBeLessThan(position.get(t.runId)!);
     expect(task('multi', 2).dependencies).toEqual([task('teacher', 2).runId, task('second teacher', 2).runId]);

@@ -34,7 +34,7 @@ describe('one row of each family, end to end in the main thread', () => {
 
   it('runs every row (outputs included), leaks no tensors and reports the rows in order', () => {
     expect(result.outcome.failed).toEqual([]);
-    expect(result.outcome.computed).toHaveLength(14);
+    expect(result.outcome.computed).toHaveLength(16);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(result.report.rows.map((r) => r.id)).toEqual(suite.rows.map((r) => r.id));
     for (const row of result.report.rows) expect(row.seedsDone).toBe(1);
@@ -54,6 +54,12 @@ describe('one row of each family, end to end in the main thread', () => {
     expect(peer.reliability.reduce((sum, b) => sum + b.count, 0)).toBe(120);
     expect(peer.best.accuracy).toBe(Math.max(...peer.epochs.map((e) => e.test?.accuracy ?? -1)));
     expect(dml.epochs[1]?.terms['peer1.kl']).toBeGreaterThan(0);
+  });
+
+  it('measures an online student against its online teacher, but not the online teacher against itself', () => {
+    expect(record('BD-KD online').last.agreement).toBeGreaterThan(0);
+    expect(record('BD-KD online teacher').last.agreement).toBeUndefined();
+    expect(record('DML peer 16').last.agreement).toBeUndefined();
   });
 
   it('reports every BYOT head and the ensemble beside the deepest classifier', () => {
@@ -97,7 +103,7 @@ describe('one row of each family, end to end in the main thread', () => {
 
   it('recomputes nothing on a second invocation', async () => {
     const again = await runSuite(suite, { outDir: out, workers: 0, backend: 'cpu' });
-    expect([again.outcome.reused.length, again.outcome.computed.length]).toEqual([14, 0]);
+    expect([again.outcome.reused.length, again.outcome.computed.length]).toEqual([16, 0]);
     expect(again.report.tables).toBe(result.report.tables);
   });
 });

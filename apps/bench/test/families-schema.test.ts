@@ -42,6 +42,8 @@ describe('cohorts, several teachers, chains and output rows', () => {
       ['BYOT ensemble', 'output', 'distilled'],
       ['generation 1', 'method', 'distilled'],
       ['multi', 'method', 'distilled'],
+      ['BD-KD online', 'method', 'distilled'],
+      ['BD-KD online teacher', 'output', 'distilled'],
     ]);
     expect(byId.get('multi')?.teachers).toEqual([
       { group: '', id: 'teacher', blackBox: false },

@@ -41,7 +41,7 @@ async function recordModels(
   primary: RecordedModel,
   history: ReadonlyArray<{ readonly metrics: Readonly<Record<string, RecordedModel['last']>> }>,
   test: Dataset,
-  reference: Int32Array | undefined,
+  reference: { readonly model: Classifier | undefined; readonly argMax: Int32Array | undefined },
 ): Promise<Record<string, RecordedModel>> {
   const recorded: Record<string, RecordedModel> = {};
   for (const [name, classifier] of Object.entries(models)) {
@@ -50,7 +50,8 @@ async function recordModels(
       recorded[name] = { ...primary, epochs };
       continue;
     }
-    const evaluation = await finalEvaluation(classifier, test, reference, undefined);
+    // an online teacher is itself the reference: its agreement with itself would read 100 %
+    const evaluation = await finalEvaluation(classifier, test, classifier === reference.model ? undefined : reference.argMax, undefined);
     const own = ownParams(classifier);
     recorded[name] = { params: own !== undefined ? { model: own, extra: 0 } : primary.params, last: evaluation.last, reliability: evaluation.reliability, epochs };
   }
@@ -105,7 +106,8 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
     const models = scheme.evaluationModels();
     const primaryName = Object.keys(models)[0] ?? 'student';
     const primary = models[primaryName] ?? model;
-    const reference = await referenceArgMax(scheme.referenceModel?.(), test);
+    const referenceModel = scheme.referenceModel?.();
+    const reference = await referenceArgMax(referenceModel, test);
     const evaluation = await finalEvaluation(primary, test, reference, config.method?.classBias);
     // LM suites: held-out perplexity and next-token accuracy at every position (the classification metrics are the last position's)
     const lm = config.dataset.name === 'spam-assassin-lm' ? lmEvaluation(primary, test) : undefined;
@@ -150,7 +152,7 @@ export async function executeRun(task: RunTask, context: RunContext): Promise<Ru
       ...(samples && task.samplesFile ? { samples: relative(dirname(context.resultsFile), task.samplesFile).split('\\').join('/') } : {}),
     };
     if (task.saveFolder) {
-      const recorded = await recordModels(models, primaryName, { params, last: evaluation.last, reliability: evaluation.reliability, epochs: [] }, result.history, test, reference);
+      const recorded = await recordModels(models, primaryName, { params, last: evaluation.last, reliability: evaluation.reliability, epochs: [] }, result.history, test, { model: referenceModel, argMax: reference });
       const file: EvaluationModelsFile = { format: 1, record, models: recorded };
       await saveBenchModel(model, task.saveFolder, { [EVALUATION_MODELS_FILE]: JSON.stringify(file) });
     }

@@ -40,6 +40,11 @@ methods:
     teachers: [teacher, { id: second teacher, blackBox: true }]
     scheme: multi-teacher
     schemeOptions: { aggregation: ca-mkd, temperature: 4 }
+  - id: BD-KD online
+    student: small
+    peers: [mid]
+    scheme: bdkd-online
+    outputs: [{ model: teacher, id: BD-KD online teacher }]
 seeds: [${(options.seeds ?? [3]).join(', ')}]
 epochs: { teacher: 1, student: 2 }
 batchSize: 50
