@@ -50,18 +50,9 @@ writeFileSync(
 );
 writeFileSync(
   join(dir, 'tsup.config.ts'),
-  `import { defineConfig } from 'tsup';
+  `import { defineConfig, libraryConfig } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ${JSON.stringify(Object.fromEntries(entries.map((e) => [e, `src/${e}.ts`])))},
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  // One tfjs engine per process: never bundle TensorFlow.js or sibling packages.
-  external: [/^@tensorflow\\//, /^@distillery\\//],
-});
+export default defineConfig(libraryConfig(${JSON.stringify(Object.fromEntries(entries.map((e) => [e, `src/${e}.ts`])))}));
 `,
 );
 writeFileSync(

@@ -1,14 +1,4 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, libraryConfig } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  // import.meta.url locates the addon; the shim provides it in the CommonJS build.
-  shims: true,
-  // One tfjs engine per process: never bundle TensorFlow.js or sibling packages.
-  external: [/^@tensorflow\//, /^@distillery\//],
-});
+// import.meta.url locates the addon; the shim provides it in the CommonJS build.
+export default defineConfig({ ...libraryConfig({ index: 'src/index.ts' }), shims: true });
