@@ -5,12 +5,14 @@ import {
   createOptimizer,
   gradientStep,
   prefixed,
+  requireChoice,
+  requireNonNegative,
+  requirePositiveInteger,
   type LossTerms,
   type ModelOutputs,
   type OptimizerSpec,
   type TeacherAccess,
 } from '@distillery/core';
-import { requireChoice, requireNonNegative, requirePositiveInteger } from './checks.js';
 import { DiscriminatorInput, type DiscriminatorInputOptions } from './discriminator-input.js';
 import { MLP_DISCRIMINATOR_DEFAULTS, mlpDiscriminator, type Discriminator } from './discriminator.js';
 import { GAN_LOSSES, discriminatorAccuracy, discriminatorLoss, generatorLoss, type GanLoss } from './gan-losses.js';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, MissingFeatureError, type ModelOutputs, type TeacherAccess } from '@distillery/core';
-import { requireChoice, requirePositive } from './checks.js';
+import { ConfigError, MissingFeatureError, requireChoice, requirePositive, type ModelOutputs, type TeacherAccess } from '@distillery/core';
 import { WhiteBoxTeacherRequiredError } from './errors.js';
 
 /**

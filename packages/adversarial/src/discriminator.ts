@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, InputShapeError, mulberry32 } from '@distillery/core';
+import { ConfigError, InputShapeError, mulberry32, requireHalfOpenUnit, requirePositiveInteger } from '@distillery/core';
 
 /**
  * A binary critic that scores rows of a [batch, inputSize] matrix: high for "teacher", low for
@@ -55,11 +55,9 @@ export function mlpDiscriminator(options: MlpDiscriminatorOptions): Discriminato
   const hidden = options.hidden ?? MLP_DISCRIMINATOR_DEFAULTS.hidden;
   const slope = options.leakySlope ?? MLP_DISCRIMINATOR_DEFAULTS.leakySlope;
   const { inputSize, seed } = options;
-  if (!Number.isInteger(inputSize) || inputSize < 1) throw new ConfigError(`${name}: inputSize must be an integer >= 1, got ${inputSize}`, 'the input width follows from the discriminator input options');
-  hidden.forEach((width, i) => {
-    if (!Number.isInteger(width) || width < 1) throw new ConfigError(`${name}: hidden[${i}] must be an integer >= 1, got ${width}`, 'e.g. hidden: [64, 64]');
-  });
-  if (!(slope >= 0 && slope < 1)) throw new ConfigError(`${name}: leakySlope must lie in [0, 1), got ${slope}`, '0.2 is the usual choice; 0 gives a plain ReLU');
+  requirePositiveInteger(name, 'inputSize', inputSize, 'the input width follows from the discriminator input options');
+  hidden.forEach((width, i) => requirePositiveInteger(name, `hidden[${i}]`, width, 'e.g. hidden: [64, 64]'));
+  requireHalfOpenUnit(name, 'leakySlope', slope, '0.2 is the usual choice; 0 gives a plain ReLU');
   if (!Number.isInteger(seed)) throw new ConfigError(`${name}: seed must be an integer, got ${seed}`, 'pass a whole number');
 
   const widths = [inputSize, ...hidden, 1];

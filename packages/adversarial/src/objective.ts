@@ -4,6 +4,7 @@ import {
   assertLossWeights,
   lossState,
   lossVariables,
+  requireFraction,
   type Batch,
   type KnowledgeLoss,
   type LossSetup,
@@ -15,7 +16,6 @@ import {
   type WeightedLoss,
 } from '@distillery/core';
 import { checkLossRequirements, crossEntropy } from '@distillery/losses';
-import { requireFraction } from './checks.js';
 
 /**
  * The distillation part every scheme here shares with offline KD:

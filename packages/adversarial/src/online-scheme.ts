@@ -6,6 +6,8 @@ import {
   disposeOutputs,
   gradientStep,
   prefixed,
+  requireNonNegative,
+  requirePositive,
   tidyOutputs,
   type Batch,
   type Classifier,
@@ -22,7 +24,6 @@ import {
 } from '@distillery/core';
 import { crossEntropy, kdLoss, type KdLoss } from '@distillery/losses';
 import { AdversarialGame, type AdversarialOptions } from './adversarial-game.js';
-import { requireNonNegative, requirePositive } from './checks.js';
 import { DistillationObjective } from './objective.js';
 import { preparePair } from './prepare-pair.js';
 

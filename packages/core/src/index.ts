@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './option-checks.js';
 export type * from './contracts/outputs.js';
 export type * from './contracts/data.js';
 export type * from './contracts/models.js';

@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import {
+  rejectUnknownOptions,
+  requireHalfOpenUnit,
+  type KnowledgeLoss,
+  type LossDefinition,
+  type LossSetup,
+  type StepContext,
+} from '@distillery/core';
 import { studentLogits } from './logits.js';
-import { rejectUnknownOptions, requireUnitInterval } from './options.js';
 import { szegedy2016 } from './references.js';
 import { checkLossRequirements } from './requirements.js';
 
@@ -24,7 +30,7 @@ export interface CrossEntropyLoss extends KnowledgeLoss {
 export function crossEntropy(options: Partial<CrossEntropyOptions> = {}): CrossEntropyLoss {
   rejectUnknownOptions('ce', options, Object.keys(CROSS_ENTROPY_DEFAULTS));
   const merged = { ...CROSS_ENTROPY_DEFAULTS, ...options };
-  const smoothing = requireUnitInterval('ce', 'labelSmoothing', merged.labelSmoothing, 'use 0 for plain cross-entropy or a small value such as 0.1');
+  const smoothing = requireHalfOpenUnit('ce', 'labelSmoothing', merged.labelSmoothing, 'use 0 for plain cross-entropy or a small value such as 0.1');
   const name = 'ce';
   const loss: CrossEntropyLoss = {
     name,

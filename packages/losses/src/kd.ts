@@ -1,8 +1,7 @@
-import type { KnowledgeLoss, LossDefinition } from '@distillery/core';
+import { rejectUnknownOptions, requireBoolean, requireChoice, requirePositive, type KnowledgeLoss, type LossDefinition } from '@distillery/core';
 import { REDUCTIONS } from './divergence.js';
 import type { Reduction } from './divergence.js';
 import { studentLogits, teacherLogits } from './logits.js';
-import { rejectUnknownOptions, requireBoolean, requireOneOf, requirePositiveNumber } from './options.js';
 import { LOGIT_REQUIREMENTS, plainLoss } from './plain-loss.js';
 import { hinton2015 } from './references.js';
 import { softenedKl } from './response/softened.js';
@@ -31,10 +30,10 @@ function resolveKdOptions(options: Partial<KdOptions>): KdOptions {
   rejectUnknownOptions('kd', options, Object.keys(KD_DEFAULTS));
   const merged = { ...KD_DEFAULTS, ...options };
   return {
-    temperature: requirePositiveNumber('kd', 'temperature', merged.temperature, 'use a temperature > 0; Hinton et al. use 1-20, 4 is a common choice'),
+    temperature: requirePositive('kd', 'temperature', merged.temperature, 'use a temperature > 0; Hinton et al. use 1-20, 4 is a common choice'),
     scaleByT2: requireBoolean('kd', 'scaleByT2', merged.scaleByT2),
-    reduction: requireOneOf('kd', 'reduction', merged.reduction, REDUCTIONS),
-    direction: requireOneOf('kd', 'direction', merged.direction, KD_DIRECTIONS),
+    reduction: requireChoice('kd', 'reduction', merged.reduction, REDUCTIONS),
+    direction: requireChoice('kd', 'direction', merged.direction, KD_DIRECTIONS),
   };
 }
 

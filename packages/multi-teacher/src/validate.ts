@@ -1,4 +1,13 @@
-import { ClassCountMismatchError, ConfigError, TeacherAccessError, assertUnitInterval, type Teacher } from '@distillery/core';
+import {
+  ClassCountMismatchError,
+  ConfigError,
+  TeacherAccessError,
+  assertUnitInterval,
+  requireChoice,
+  requireNonNegative,
+  requirePositive,
+  type Teacher,
+} from '@distillery/core';
 import {
   AGGREGATIONS,
   FEATURE_WEIGHTINGS,
@@ -10,6 +19,9 @@ import {
   type MultiTeacherOptions,
   type RegressorActivation,
 } from './options.js';
+
+/** The name option errors carry: every preset (mean-kl, ca-mkd, ...) is this one scheme underneath. */
+const OWNER = 'multi-teacher';
 
 /** Sums of weights may be off by float rounding (0.1 + 0.2); anything further is a mistake. */
 export const WEIGHT_SUM_TOLERANCE = 1e-6;
@@ -65,17 +77,12 @@ function assertIndex(what: string, index: number, teachers: readonly Teacher[]):
   }
 }
 
-function oneOf<T extends string>(what: string, value: T, allowed: readonly T[]): T {
-  if (!allowed.includes(value)) throw new ConfigError(`${what} "${value}" is unknown`, `use one of: ${allowed.join(', ')}`);
-  return value;
-}
-
 function resolveFeatures(options: MultiTeacherOptions): ResolvedFeatures | undefined {
   const features = options.features;
   if (!features) return undefined;
   if (features.teachers.length === 0) throw new ConfigError('features.teachers is empty', 'name at least one feature teacher, or omit `features`');
-  const weighting = oneOf('feature weighting', features.weighting ?? MULTI_TEACHER_DEFAULTS.weighting, FEATURE_WEIGHTINGS);
-  const activation = oneOf('regressor activation', features.activation ?? MULTI_TEACHER_DEFAULTS.activation, REGRESSOR_ACTIVATIONS);
+  const weighting = requireChoice(OWNER, 'features.weighting', features.weighting ?? MULTI_TEACHER_DEFAULTS.weighting, FEATURE_WEIGHTINGS);
+  const activation = requireChoice(OWNER, 'features.activation', features.activation ?? MULTI_TEACHER_DEFAULTS.activation, REGRESSOR_ACTIVATIONS);
   const seen = new Set<number>();
   for (const spec of features.teachers) {
     assertIndex('feature teacher', spec.teacher, options.teachers);
@@ -99,7 +106,7 @@ function resolveFeatures(options: MultiTeacherOptions): ResolvedFeatures | undef
 /** Checks everything knowable before training; prepare() checks shapes, taps and the dataset. */
 export function resolveOptions(options: MultiTeacherOptions): ResolvedOptions {
   assertTeachers(options.teachers);
-  const aggregation = oneOf('aggregation', options.aggregation ?? MULTI_TEACHER_DEFAULTS.aggregation, AGGREGATIONS);
+  const aggregation = requireChoice(OWNER, 'aggregation', options.aggregation ?? MULTI_TEACHER_DEFAULTS.aggregation, AGGREGATIONS);
   const responseTeachers = options.responseTeachers ?? options.teachers.map((_, i) => i);
   if (responseTeachers.length === 0) throw new ConfigError('responseTeachers is empty', 'name at least one teacher whose outputs the student matches');
   responseTeachers.forEach((index) => assertIndex('response teacher', index, options.teachers));
@@ -113,12 +120,10 @@ export function resolveOptions(options: MultiTeacherOptions): ResolvedOptions {
   if (aggregation === 'ca-mkd' && responseTeachers.length < 2) {
     throw new ConfigError('aggregation "ca-mkd" needs at least two response teachers', 'its weights (1 - softmax(CE)) / (K - 1) are undefined for K = 1; use "mean-kl"');
   }
-  const temperature = options.temperature ?? MULTI_TEACHER_DEFAULTS.temperature;
-  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new ConfigError(`temperature must be > 0, got ${temperature}`, 'use e.g. 4');
+  const temperature = requirePositive(OWNER, 'temperature', options.temperature ?? MULTI_TEACHER_DEFAULTS.temperature, 'use e.g. 4');
   const alpha = options.alpha ?? MULTI_TEACHER_DEFAULTS.alpha;
   assertUnitInterval('alpha', alpha);
-  const beta = options.beta ?? MULTI_TEACHER_DEFAULTS.beta;
-  if (!(beta >= 0) || !Number.isFinite(beta)) throw new ConfigError(`beta must be a finite number >= 0, got ${beta}`, 'beta weights the feature term');
+  const beta = requireNonNegative(OWNER, 'beta', options.beta ?? MULTI_TEACHER_DEFAULTS.beta, 'beta weights the feature term');
   return {
     aggregation,
     responseTeachers,

@@ -1,28 +1,5 @@
 import { ClassCountMismatchError, ConfigError, type TrainableModel } from '@distillery/core';
 
-/** Option checks shared by the online schemes: options arrive from JSON suites too, so types are not enough. */
-
-export function requirePositive(scheme: string, option: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(`${scheme}: ${option} must be a finite number > 0, got ${String(value)}`, `pass a positive ${option}`);
-  }
-  return value;
-}
-
-export function requireNonNegative(scheme: string, option: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ConfigError(`${scheme}: ${option} must be a finite number >= 0, got ${String(value)}`, `${option} weights a term of the objective; 0 switches it off`);
-  }
-  return value;
-}
-
-export function requireChoice<T extends string>(scheme: string, option: string, value: T, allowed: readonly T[]): T {
-  if (!allowed.includes(value)) {
-    throw new ConfigError(`${scheme}: unknown ${option} "${String(value)}"`, `${option} must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
-  }
-  return value;
-}
-
 /**
  * A cohort: at least `minimum` distinct models that predict the same classes. Checked when the scheme is
  * built, so a cohort of one or peers with different heads fail before any data is touched.

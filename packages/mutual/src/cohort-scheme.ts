@@ -1,5 +1,15 @@
-import { ConfigError, type Batch, type LossTerms, type Objective, type OptimizerSpec, type Scheme, type SchemeContext, type TrainableModel, type TrainingProgress } from '@distillery/core';
-import { requireChoice } from './checks.js';
+import {
+  ConfigError,
+  requireChoice,
+  type Batch,
+  type LossTerms,
+  type Objective,
+  type OptimizerSpec,
+  type Scheme,
+  type SchemeContext,
+  type TrainableModel,
+  type TrainingProgress,
+} from '@distillery/core';
 import type { Learner } from './learner.js';
 import { LearnerGroup } from './learner-group.js';
 import { TARGET_MODES, TargetCache, type TargetMode } from './targets.js';

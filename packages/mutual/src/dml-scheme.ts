@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Objective, OptimizerSpec, TrainableModel } from '@distillery/core';
+import { requireNonNegative, requirePositive, type Objective, type OptimizerSpec, type TrainableModel } from '@distillery/core';
 import { crossEntropy, kdLoss, type KdLoss } from '@distillery/losses';
-import { assertCohort, requireNonNegative, requirePositive } from './checks.js';
+import { assertCohort } from './checks.js';
 import { CohortScheme, cohortSettings } from './cohort-scheme.js';
 import { lossContext } from './context.js';
 import type { TargetMode } from './targets.js';

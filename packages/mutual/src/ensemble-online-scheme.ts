@@ -1,7 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, type Batch, type Classifier, type LossTerms, type Objective, type OptimizerSpec, type Scheme, type SchemeContext, type TrainableModel, type TrainingProgress } from '@distillery/core';
+import {
+  ConfigError,
+  requireNonNegative,
+  requirePositive,
+  type Batch,
+  type Classifier,
+  type LossTerms,
+  type Objective,
+  type OptimizerSpec,
+  type Scheme,
+  type SchemeContext,
+  type TrainableModel,
+  type TrainingProgress,
+} from '@distillery/core';
 import { crossEntropy, kdLoss, stopGradient, type KdLoss } from '@distillery/losses';
-import { assertCohort, requireNonNegative, requirePositive } from './checks.js';
+import { assertCohort } from './checks.js';
 import { cohortEnsemble } from './cohort-ensemble.js';
 import { lossContext } from './context.js';
 import { jointGradientStep } from './joint-step.js';

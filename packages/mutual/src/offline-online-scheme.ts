@@ -4,6 +4,8 @@ import {
   ConfigError,
   assertClassCounts,
   assertInputShape,
+  requireNonNegative,
+  requirePositive,
   type Batch,
   type Classifier,
   type Objective,
@@ -14,7 +16,7 @@ import {
 } from '@distillery/core';
 import { crossEntropy, kdLoss, type KdLoss } from '@distillery/losses';
 import { TeacherLogitCache } from '@distillery/offline';
-import { assertCohort, requireNonNegative, requirePositive } from './checks.js';
+import { assertCohort } from './checks.js';
 import { CohortScheme, cohortSettings } from './cohort-scheme.js';
 import { lossContext } from './context.js';
 import type { TargetMode } from './targets.js';

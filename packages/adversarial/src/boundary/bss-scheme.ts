@@ -6,6 +6,12 @@ import {
   gradientStep,
   mulberry32,
   prefixed,
+  requireChoice,
+  requireFraction,
+  requireNonNegative,
+  requirePositive,
+  requirePositiveInteger,
+  requireRange,
   tidyOutputs,
   type Batch,
   type Classifier,
@@ -20,7 +26,6 @@ import {
   type TrainingProgress,
   type WeightedLoss,
 } from '@distillery/core';
-import { requireChoice, requireFraction, requireNonNegative, requirePositive, requirePositiveInteger, requireRange } from '../checks.js';
 import { WhiteBoxTeacherRequiredError } from '../errors.js';
 import { DistillationObjective } from '../objective.js';
 import { preparePair } from '../prepare-pair.js';
@@ -130,7 +135,7 @@ export class BoundarySupportingDistillation implements Scheme {
       steps: requirePositiveInteger(s, 'attackSteps', options.attackSteps ?? d.attackSteps),
       stepSize: requirePositive(s, 'attackStepSize', options.attackStepSize ?? d.attackStepSize),
       stepRule: requireChoice(s, 'stepRule', options.stepRule ?? d.stepRule, BOUNDARY_STEP_RULES),
-      range: requireRange(s, 'inputRange', options.inputRange ?? d.inputRange),
+      range: requireRange(s, 'inputRange', options.inputRange ?? d.inputRange, 'e.g. [0, 1] for images scaled to unit range'),
       clamp: options.clampInputs ?? d.clampInputs,
     };
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, type Teacher } from '@distillery/core';
+import { ConfigError, requireChoice, requirePositive, type Teacher } from '@distillery/core';
 import { WhiteBoxTeacherRequiredError } from '../errors.js';
 
 /**
@@ -47,8 +47,8 @@ export function generateBoundarySamples(teacher: Teacher, x: tf.Tensor, targets:
   const stepSize = options.stepSize ?? BOUNDARY_ATTACK_DEFAULTS.stepSize;
   const rule = options.stepRule ?? BOUNDARY_ATTACK_DEFAULTS.stepRule;
   if (!Number.isInteger(steps) || steps < 0) throw new ConfigError(`boundary attack: steps must be an integer >= 0, got ${steps}`, 'e.g. 10');
-  if (!(stepSize > 0) || !Number.isFinite(stepSize)) throw new ConfigError(`boundary attack: stepSize must be a finite number > 0, got ${stepSize}`, 'e.g. 0.3');
-  if (!BOUNDARY_STEP_RULES.includes(rule)) throw new ConfigError(`boundary attack: unknown stepRule "${String(rule)}"`, 'use "code" or "linear"');
+  requirePositive('boundary attack', 'stepSize', stepSize, 'e.g. 0.3');
+  requireChoice('boundary attack', 'stepRule', rule, BOUNDARY_STEP_RULES);
   const rows = x.shape[0] as number;
   if (targets.shape[0] !== rows) throw new ConfigError(`boundary attack: ${targets.shape[0]} target classes for ${rows} samples`, 'give one target class per sample');
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, mulberry32, type Batch, type BatchOptions, type Dataset } from '@distillery/core';
+import { ConfigError, mulberry32, requirePositiveInteger, type Batch, type BatchOptions, type Dataset } from '@distillery/core';
 import { deriveSeed } from '@distillery/models';
 
 export type NoiseDistribution = 'normal' | 'uniform';
@@ -31,7 +31,7 @@ export function noiseDataset(options: NoiseDatasetOptions): Dataset {
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
   const distribution = options.distribution ?? 'normal';
-  if (!Number.isInteger(size) || size < 1) throw new ConfigError(`noiseDataset: size must be an integer >= 1, got ${size}`, 'e.g. 60000');
+  requirePositiveInteger('noiseDataset', 'size', size, 'e.g. 60000');
   if (!Number.isInteger(numClasses) || numClasses < 2) throw new ConfigError(`noiseDataset: numClasses must be an integer >= 2, got ${numClasses}`, 'the teacher\'s class count');
   if (!(std >= 0) || !Number.isFinite(mean)) throw new ConfigError(`noiseDataset: std must be >= 0 and mean finite, got ${std} / ${mean}`, 'e.g. mean 0, std 1');
   if (distribution !== 'normal' && distribution !== 'uniform') throw new ConfigError(`noiseDataset: unknown distribution "${String(distribution)}"`, 'use "normal" or "uniform"');

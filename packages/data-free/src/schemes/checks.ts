@@ -56,26 +56,6 @@ export function requireFeature(what: string, feature: string, available: Readonl
   if (!(feature in available)) throw new MissingFeatureError(what, feature, Object.keys(available));
 }
 
-export function requirePositive(scheme: string, name: string, value: number, hint: string): number {
-  if (!(value > 0) || !Number.isFinite(value)) throw new ConfigError(`${scheme}: ${name} must be a finite number > 0, got ${value}`, hint);
-  return value;
-}
-
-export function requireNonNegative(scheme: string, name: string, value: number, hint: string): number {
-  if (!(value >= 0) || !Number.isFinite(value)) throw new ConfigError(`${scheme}: ${name} must be a finite number >= 0, got ${value}`, hint);
-  return value;
-}
-
-export function requireCount(scheme: string, name: string, value: number, hint: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${scheme}: ${name} must be an integer >= 1, got ${value}`, hint);
-  return value;
-}
-
-export function requireChoice<T extends string>(scheme: string, name: string, value: T, choices: readonly T[]): T {
-  if (!choices.includes(value)) throw new ConfigError(`${scheme}: ${name} must be one of ${choices.join(', ')}, got "${String(value)}"`, `pick one of ${choices.join(', ')}`);
-  return value;
-}
-
 export function notPrepared(scheme: string): ConfigError {
   return new ConfigError(`${scheme}: step() was called before prepare()`, 'train through the Trainer, which prepares the scheme');
 }

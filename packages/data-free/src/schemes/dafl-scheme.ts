@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { gradientStep, type Batch, type LossTerms, type SchemeContext, type TrainingProgress } from '@distillery/core';
+import { gradientStep, requireNonNegative, type Batch, type LossTerms, type SchemeContext, type TrainingProgress } from '@distillery/core';
 import type { Generator } from '../generator/generator.js';
 import { activationLoss, informationEntropyLoss, oneHotLoss } from '../losses/dafl-terms.js';
-import { requireFeature, requireNonNegative, teacherFeatureShapes } from './checks.js';
+import { requireFeature, teacherFeatureShapes } from './checks.js';
 import { distilStep } from './distil.js';
 import { GeneratorScheme, type GeneratorSchemeOptions } from './generator-scheme.js';
 

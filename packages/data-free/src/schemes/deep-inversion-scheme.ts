@@ -4,6 +4,10 @@ import {
   createOptimizer,
   gradientStep,
   mulberry32,
+  requireChoice,
+  requireNonNegative,
+  requirePositive,
+  requirePositiveInteger,
   type Batch,
   type Classifier,
   type LossTerms,
@@ -22,18 +26,7 @@ import { latentCodes } from '../generator/latent.js';
 import type { BatchNormStatistic } from '../losses/batch-norm-statistics.js';
 import { inversionObjective, roll, type InversionWeights } from '../losses/inversion-objective.js';
 import { statisticsOf } from '../teachers/batch-norm-teacher.js';
-import {
-  assertGeneratorFits,
-  assertPair,
-  notPrepared,
-  requireChoice,
-  requireCount,
-  requireFeature,
-  requireNonNegative,
-  requirePositive,
-  requireWhiteBox,
-  teacherFeatureShapes,
-} from './checks.js';
+import { assertGeneratorFits, assertPair, notPrepared, requireFeature, requireWhiteBox, teacherFeatureShapes } from './checks.js';
 import { distilStep } from './distil.js';
 import type { GeneratorSource } from './generator-scheme.js';
 import type { SampleSource, TrainingSetFree } from '../capabilities.js';
@@ -152,7 +145,7 @@ export class DeepInversion implements Scheme, SampleSource, TrainingSetFree {
       tvL1: requireNonNegative(scheme, 'tvL1Weight', options.tvL1Weight ?? d.tvL1Weight, weightHint),
       l2: requireNonNegative(scheme, 'l2Weight', options.l2Weight ?? d.l2Weight, weightHint),
     };
-    this.inversionSteps = requireCount(scheme, 'inversionSteps', options.inversionSteps ?? d.inversionSteps, 'e.g. 200; the CIFAR-10 script runs 2000');
+    this.inversionSteps = requirePositiveInteger(scheme, 'inversionSteps', options.inversionSteps ?? d.inversionSteps, 'e.g. 200; the CIFAR-10 script runs 2000');
     this.inversionLearningRate = requirePositive(scheme, 'inversionLearningRate', options.inversionLearningRate ?? d.inversionLearningRate, 'the CIFAR-10 script uses 0.1');
     const jitter = options.jitter ?? d.jitter;
     if (!Number.isInteger(jitter) || jitter < 0) throw new ConfigError(`${scheme}: jitter must be an integer >= 0, got ${jitter}`, 'a shift in pixels, e.g. 2');

@@ -1,8 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { gradientStep, type Batch, type LossTerms, type SchemeContext, type TrainingProgress } from '@distillery/core';
+import {
+  gradientStep,
+  requireChoice,
+  requirePositiveInteger,
+  type Batch,
+  type LossTerms,
+  type SchemeContext,
+  type TrainingProgress,
+} from '@distillery/core';
 import { DISCREPANCIES, discrepancy, type Discrepancy } from '../losses/discrepancy.js';
 import type { Generator } from '../generator/generator.js';
-import { requireChoice, requireCount } from './checks.js';
 import { meanScalar } from './mean-scalar.js';
 import { GeneratorScheme, type GeneratorSchemeOptions } from './generator-scheme.js';
 
@@ -35,7 +42,7 @@ export class AdversarialDataFree extends GeneratorScheme {
 
   constructor(options: AdversarialDataFreeOptions) {
     super({ ...options, generatorOptimizer: options.generatorOptimizer ?? { name: 'adam', learningRate: DFAD_DEFAULTS.generatorLearningRate } }, 'dfad');
-    this.studentSteps = requireCount('dfad', 'studentSteps', options.studentSteps ?? DFAD_DEFAULTS.studentSteps, 'DFAD takes 5 student steps per generator step');
+    this.studentSteps = requirePositiveInteger('dfad', 'studentSteps', options.studentSteps ?? DFAD_DEFAULTS.studentSteps, 'DFAD takes 5 student steps per generator step');
     this.kind = requireChoice('dfad', 'discrepancy', options.discrepancy ?? DFAD_DEFAULTS.discrepancy, DISCREPANCIES);
   }
 

@@ -8,6 +8,9 @@ import {
   createOptimizer,
   mulberry32,
   prefixed,
+  requireNonNegative,
+  requirePositive,
+  requirePositiveInteger,
   type Batch,
   type Classifier,
   type Dataset,
@@ -24,7 +27,7 @@ import { kdLoss, type KdLoss } from '@distillery/losses';
 import { deriveSeed } from '@distillery/models';
 import type { SampleSource } from '../capabilities.js';
 import { mixup } from '../data/mixup.js';
-import { notPrepared, requireCount, requireNonNegative, requirePositive } from './checks.js';
+import { notPrepared } from './checks.js';
 import { distilStep } from './distil.js';
 import { meanScalar } from './mean-scalar.js';
 
@@ -98,8 +101,8 @@ export class FewShotMixup implements Scheme, SampleSource {
     this.alpha = requirePositive(scheme, 'mixupAlpha', options.mixupAlpha ?? FEW_SHOT_DEFAULTS.mixupAlpha, 'mixup uses Beta(alpha, alpha); 1 is uniform');
     this.syntheticSize = requireNonNegative(scheme, 'syntheticSize', options.syntheticSize ?? FEW_SHOT_DEFAULTS.syntheticSize, '0 for fresh mixup each step, or a query budget such as 20000');
     if (!Number.isInteger(this.syntheticSize)) throw new ConfigError(`${scheme}: syntheticSize must be an integer, got ${this.syntheticSize}`, 'a number of images');
-    this.iterations = requireCount(scheme, 'iterationsPerStep', options.iterationsPerStep ?? FEW_SHOT_DEFAULTS.iterationsPerStep, 'e.g. 1');
-    if (options.syntheticBatchSize !== undefined) requireCount(scheme, 'syntheticBatchSize', options.syntheticBatchSize, 'e.g. 64');
+    this.iterations = requirePositiveInteger(scheme, 'iterationsPerStep', options.iterationsPerStep ?? FEW_SHOT_DEFAULTS.iterationsPerStep, 'e.g. 1');
+    if (options.syntheticBatchSize !== undefined) requirePositiveInteger(scheme, 'syntheticBatchSize', options.syntheticBatchSize, 'e.g. 64');
     this.kd = kdLoss({ temperature: requirePositive(scheme, 'temperature', options.temperature ?? FEW_SHOT_DEFAULTS.temperature, 'Hinton et al. use 1-20') });
   }
 

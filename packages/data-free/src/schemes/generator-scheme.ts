@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   createOptimizer,
+  requirePositive,
   type Batch,
   type Classifier,
   type LossTerms,
@@ -16,7 +17,7 @@ import { kdLoss, type KdLoss } from '@distillery/losses';
 import type { Generator } from '../generator/generator.js';
 import { latentCodes } from '../generator/latent.js';
 import type { SampleSource, TrainingSetFree } from '../capabilities.js';
-import { assertGeneratorFits, assertPair, notPrepared, requirePositive, requireWhiteBox } from './checks.js';
+import { assertGeneratorFits, assertPair, notPrepared, requireWhiteBox } from './checks.js';
 import { generatorSamples, studentGeneratorTrackables } from './student-generator.js';
 
 /** A generator, or a factory called once in prepare() with the run's seed (so every seed starts elsewhere). */

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, rejectUnknownOptions, requireInRange, requireNonNegative } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
-import { rejectUnknownOptions } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { readFeature, requireRank, requireSameBatch, setupShape, shapeText } from './features.js';
 import { flattenSamples, l2Normalize } from './normalize.js';
-import { requireNonNegativeNumber, requireNumberInRange } from './options.js';
 import { poolingFactor, poolTo, smallerSpatial } from './pool.js';
 import { zagoruyko2017 } from './references.js';
 import { resolveTapPairs } from './taps.js';
@@ -37,8 +35,8 @@ function resolveAttentionOptions(options: Partial<AttentionOptions>): AttentionO
     studentFeatures: taps.student,
     teacherFeatures: taps.teacher,
     // p < 1 has an infinite gradient at 0, which ReLU maps are full of
-    p: requireNumberInRange('at', 'p', merged.p, 1, 8, 'use p = 2 as in the paper'),
-    beta: requireNonNegativeNumber('at', 'beta', merged.beta, 'use a weight >= 0; RepDistiller uses 1000'),
+    p: requireInRange('at', 'p', merged.p, 1, 8, 'use p = 2 as in the paper'),
+    beta: requireNonNegative('at', 'beta', merged.beta, 'use a weight >= 0; RepDistiller uses 1000'),
   };
 }
 

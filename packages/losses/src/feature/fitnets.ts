@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, rejectUnknownOptions, requireChoice, requireNonNegative } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
-import { rejectUnknownOptions, requireOneOf } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { readFeature, requireRank, requireSameBatch, sameShape, setupShape, shapeText } from './features.js';
 import { meanSquaredError } from './normalize.js';
-import { requireNonNegativeNumber } from './options.js';
 import { Projection } from './projection.js';
 import { romero2015 } from './references.js';
 import { requirePrepared, resolveTapPairs } from './taps.js';
@@ -41,8 +39,8 @@ function resolveFitNetsOptions(options: Partial<FitNetsOptions>): FitNetsOptions
   return {
     studentFeatures: taps.student,
     teacherFeatures: taps.teacher,
-    regressor: requireOneOf('fitnets', 'regressor', merged.regressor, FITNETS_REGRESSORS),
-    beta: requireNonNegativeNumber('fitnets', 'beta', merged.beta, 'use a weight >= 0; RepDistiller uses 100'),
+    regressor: requireChoice('fitnets', 'regressor', merged.regressor, FITNETS_REGRESSORS),
+    beta: requireNonNegative('fitnets', 'beta', merged.beta, 'use a weight >= 0; RepDistiller uses 100'),
   };
 }
 

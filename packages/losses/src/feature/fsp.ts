@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, rejectUnknownOptions, requireNonNegative } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
-import { rejectUnknownOptions } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { readFeature, requireRank, requireSameBatch, setupShape, shapeText } from './features.js';
 import type { FeatureSide } from './features.js';
-import { requireNonNegativeNumber } from './options.js';
 import { poolingFactor, poolTo, smallerSpatial } from './pool.js';
 import { yim2017 } from './references.js';
 import { resolveTapPairs } from './taps.js';
@@ -34,7 +32,7 @@ function resolveFspOptions(options: Partial<FspOptions>): FspOptions {
   return {
     studentFeatures: taps.student,
     teacherFeatures: taps.teacher,
-    beta: requireNonNegativeNumber('fsp', 'beta', merged.beta, 'use a weight >= 0; RepDistiller uses 50'),
+    beta: requireNonNegative('fsp', 'beta', merged.beta, 'use a weight >= 0; RepDistiller uses 50'),
   };
 }
 

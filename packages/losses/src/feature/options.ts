@@ -1,8 +1,9 @@
 import { ConfigError } from '@distillery/core';
 
 /**
- * Option checks shared by the feature and relation losses, on top of ../options.ts. Options arrive
- * from JSON suite files as well as from TypeScript, so every value is checked at run time.
+ * Option checks of the feature and relation losses (tap names and lists), on top of core's generic ones
+ * (requirePositive, requireInRange, ...). Options arrive from JSON suite files as well as from
+ * TypeScript, so every value is checked at run time.
  */
 
 export function requireTapList(loss: string, option: string, value: unknown, minimum = 1): string[] {
@@ -31,27 +32,6 @@ export function requireSameLength(loss: string, student: readonly string[], teac
       'taps are paired by position: list one teacher tap for every student tap',
     );
   }
-}
-
-export function requireNonNegativeNumber(loss: string, option: string, value: unknown, hint: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ConfigError(`${loss}: ${option} must be a finite number >= 0, got ${String(value)}`, hint);
-  }
-  return value;
-}
-
-export function requirePositiveInteger(loss: string, option: string, value: unknown, hint: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`${loss}: ${option} must be an integer >= 1, got ${String(value)}`, hint);
-  }
-  return value;
-}
-
-export function requireNumberInRange(loss: string, option: string, value: unknown, low: number, high: number, hint: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < low || value > high) {
-    throw new ConfigError(`${loss}: ${option} must be a number in [${low}, ${high}], got ${String(value)}`, hint);
-  }
-  return value;
 }
 
 export function requireFiniteNumberList(loss: string, option: string, value: unknown, hint: string): number[] {

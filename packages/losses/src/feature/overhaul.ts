@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, rejectUnknownOptions, requireNonNegative, requirePositiveInteger } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
-import { rejectUnknownOptions } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { detached } from './detached.js';
 import { readFeature, requireRank, requireSameBatch, setupShape, shapeText } from './features.js';
-import { requireFiniteNumberList, requireNonNegativeNumber, requirePositiveInteger } from './options.js';
+import { requireFiniteNumberList } from './options.js';
 import { MarginState } from './overhaul-state.js';
 import { poolingFactor, poolTo } from './pool.js';
 import { Projection } from './projection.js';
@@ -54,7 +53,7 @@ function resolveOverhaulOptions(options: Partial<OverhaulOptions>): OverhaulOpti
     teacherFeatures: taps.teacher,
     margin: requireFiniteNumberList('overhaul', 'margin', merged.margin, 'pass [] to estimate margins from the teacher, one number, or one per teacher channel'),
     marginBatches: requirePositiveInteger('overhaul', 'marginBatches', merged.marginBatches, 'estimate the margins from 1 or more batches'),
-    beta: requireNonNegativeNumber('overhaul', 'beta', merged.beta, 'use a weight >= 0; the official CIFAR code divides by 1000'),
+    beta: requireNonNegative('overhaul', 'beta', merged.beta, 'use a weight >= 0; the official CIFAR code divides by 1000'),
   };
 }
 

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, requireChoice } from '@distillery/core';
 import { agglomerativeClusters, LINKAGES } from './agglomerative.js';
 import type { Linkage } from './agglomerative.js';
 import { ckaMatrix } from './cka.js';
@@ -40,7 +40,7 @@ export function selectHintLayers(features: Readonly<Record<string, tf.Tensor>>, 
   const entries = Object.entries(features);
   if (entries.length === 0) throw new ConfigError('selectHintLayers: no candidate layers', 'pass the teacher\'s features on a sample batch, e.g. teacher.forward(x).features');
   const linkage = options.linkage ?? 'average';
-  if (!LINKAGES.includes(linkage)) throw new ConfigError(`selectHintLayers: unknown linkage "${String(linkage)}"`, `use one of ${LINKAGES.join(', ')}`);
+  requireChoice('selectHintLayers', 'linkage', linkage, LINKAGES);
   const layers = entries.map(([name]) => name);
   const cka = ckaMatrix(entries);
   const groups = agglomerativeClusters(

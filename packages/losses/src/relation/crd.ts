@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, rejectUnknownOptions, requireInRange, requireNonNegative, requirePositive, requirePositiveInteger } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
-import { rejectUnknownOptions, requirePositiveNumber } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { readFeature, requireSameBatch, setupShape, sizeOf } from '../feature/features.js';
 import { flattenSamples, l2Normalize } from '../feature/normalize.js';
-import { requireNonNegativeNumber, requireNumberInRange, requirePositiveInteger, requireTapName } from '../feature/options.js';
+import { requireTapName } from '../feature/options.js';
 import { Projection } from '../feature/projection.js';
 import { requirePrepared } from '../feature/taps.js';
 import { ContrastMemory } from './crd-memory.js';
@@ -69,9 +68,9 @@ function resolveCrdOptions(options: Partial<CrdOptions>): CrdOptions {
     teacherFeature: requireTapName('crd', 'teacherFeature', merged.teacherFeature),
     embedDim: requirePositiveInteger('crd', 'embedDim', merged.embedDim, 'RepDistiller embeds into 128 dimensions'),
     negatives: requirePositiveInteger('crd', 'negatives', merged.negatives, 'use K >= 1 negatives; RepDistiller uses 16384, 4096 is the default here'),
-    temperature: requirePositiveNumber('crd', 'temperature', merged.temperature, 'use a temperature > 0; the paper uses 0.07'),
-    momentum: requireNumberInRange('crd', 'momentum', merged.momentum, 0, 1, 'use a momentum in [0, 1]; the paper uses 0.5'),
-    beta: requireNonNegativeNumber('crd', 'beta', merged.beta, 'use a weight >= 0; RepDistiller uses 0.8'),
+    temperature: requirePositive('crd', 'temperature', merged.temperature, 'use a temperature > 0; the paper uses 0.07'),
+    momentum: requireInRange('crd', 'momentum', merged.momentum, 0, 1, 'use a momentum in [0, 1]; the paper uses 0.5'),
+    beta: requireNonNegative('crd', 'beta', merged.beta, 'use a weight >= 0; RepDistiller uses 0.8'),
   };
 }
 

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, rejectUnknownOptions, requireNonNegative } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, LossTerms, StepContext } from '@distillery/core';
-import { rejectUnknownOptions } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { readFeature, requireSameBatch } from '../feature/features.js';
 import { flattenSamples } from '../feature/normalize.js';
-import { requireNonNegativeNumber } from '../feature/options.js';
 import { resolveTapPairs } from '../feature/taps.js';
 import { pairwiseDistances, smoothL1, tripletAngles } from './pairwise.js';
 import { park2019 } from './references.js';
@@ -37,8 +35,8 @@ function resolveRkdOptions(options: Partial<RkdOptions>): RkdOptions {
   const resolved = {
     studentFeatures: taps.student,
     teacherFeatures: taps.teacher,
-    distanceWeight: requireNonNegativeNumber('rkd', 'distanceWeight', merged.distanceWeight, 'use a weight >= 0; the paper uses 25'),
-    angleWeight: requireNonNegativeNumber('rkd', 'angleWeight', merged.angleWeight, 'use a weight >= 0; the paper uses 50'),
+    distanceWeight: requireNonNegative('rkd', 'distanceWeight', merged.distanceWeight, 'use a weight >= 0; the paper uses 25'),
+    angleWeight: requireNonNegative('rkd', 'angleWeight', merged.angleWeight, 'use a weight >= 0; the paper uses 50'),
   };
   if (resolved.distanceWeight === 0 && resolved.angleWeight === 0) {
     throw new ConfigError('rkd: distanceWeight and angleWeight are both 0', 'give at least one of the two terms a positive weight');

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { StepContext } from '@distillery/core';
+import { rejectUnknownOptions, requireNonNegative, type StepContext } from '@distillery/core';
 import { readFeature, requireSameBatch } from '../feature/features.js';
-import { rejectUnknownOptions } from '../options.js';
-import { requireNonNegativeNumber } from '../feature/options.js';
 import { resolveTapPairs } from '../feature/taps.js';
 import { plainLoss, type PlainLoss } from '../plain-loss.js';
 
@@ -22,7 +20,7 @@ export function resolveWeightedTaps(name: string, options: Partial<WeightedTapsO
   rejectUnknownOptions(name, options, Object.keys(defaults));
   const merged = { ...defaults, ...options };
   const taps = resolveTapPairs(name, merged.studentFeatures, merged.teacherFeatures);
-  return { studentFeatures: taps.student, teacherFeatures: taps.teacher, beta: requireNonNegativeNumber(name, 'beta', merged.beta, betaHint) };
+  return { studentFeatures: taps.student, teacherFeatures: taps.teacher, beta: requireNonNegative(name, 'beta', merged.beta, betaHint) };
 }
 
 /**

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition } from '@distillery/core';
-import { rejectUnknownOptions, requireBoolean, requirePositiveNumber } from '../options.js';
+import { rejectUnknownOptions, requireBoolean, requireNonNegative, requirePositive, type KnowledgeLoss, type LossDefinition } from '@distillery/core';
 import { LOGIT_REQUIREMENTS, plainLoss } from '../plain-loss.js';
 import { detached } from './detached.js';
-import { requireNonNegativeNumber } from './options.js';
 import { amara2022 } from './references.js';
 import { broadcastRows, rowMaskedKl, scaledByT2, softenedPair } from './softened.js';
 
@@ -52,10 +50,10 @@ export function bdkdLoss(options: Partial<BdkdOptions> = {}): BdkdLoss {
   rejectUnknownOptions(name, options, Object.keys(BDKD_DEFAULTS));
   const merged = { ...BDKD_DEFAULTS, ...options };
   const resolved: BdkdOptions = {
-    temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'use a temperature > 0, e.g. 4'),
+    temperature: requirePositive(name, 'temperature', merged.temperature, 'use a temperature > 0, e.g. 4'),
     scaleByT2: requireBoolean(name, 'scaleByT2', merged.scaleByT2),
-    emphasisWeight: requireNonNegativeNumber(name, 'emphasisWeight', merged.emphasisWeight, 'weights are >= 0, e.g. 2'),
-    baseWeight: requireNonNegativeNumber(name, 'baseWeight', merged.baseWeight, 'weights are >= 0, e.g. 1'),
+    emphasisWeight: requireNonNegative(name, 'emphasisWeight', merged.emphasisWeight, 'weights are >= 0, e.g. 2'),
+    baseWeight: requireNonNegative(name, 'baseWeight', merged.baseWeight, 'weights are >= 0, e.g. 1'),
   };
   const { temperature, emphasisWeight, baseWeight } = resolved;
   return plainLoss({

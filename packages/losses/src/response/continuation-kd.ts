@@ -1,11 +1,19 @@
-import type { KnowledgeLoss, LossDefinition } from '@distillery/core';
+import {
+  rejectUnknownOptions,
+  requireBoolean,
+  requireChoice,
+  requireFraction,
+  requireNonNegative,
+  requirePositive,
+  requirePositiveInteger,
+  type KnowledgeLoss,
+  type LossDefinition,
+} from '@distillery/core';
 import * as tf from '@tensorflow/tfjs';
 import { studentLogits, teacherLogits } from '../logits.js';
-import { rejectUnknownOptions, requireBoolean, requireOneOf, requirePositiveNumber } from '../options.js';
 import { LOGIT_REQUIREMENTS, plainLoss } from '../plain-loss.js';
 import { RAMP_KINDS, rampSchedule } from '../schedules/ramp.js';
 import type { RampKind } from '../schedules/ramp.js';
-import { requireFraction, requireNonNegativeNumber, requirePositiveInteger } from './options.js';
 import { jafari2022 } from './references.js';
 import { softenedKl } from './softened.js';
 
@@ -63,11 +71,11 @@ export function continuationKd(options: Partial<ContinuationKdOptions> = {}): Co
   rejectUnknownOptions(name, options, Object.keys(CONTINUATION_KD_DEFAULTS));
   const merged = { ...CONTINUATION_KD_DEFAULTS, ...options };
   const resolved: ContinuationKdOptions = {
-    startTemperature: requirePositiveNumber(name, 'startTemperature', merged.startTemperature, 'a high temperature, e.g. 10'),
-    endTemperature: requirePositiveNumber(name, 'endTemperature', merged.endTemperature, 'the usual KD temperature, e.g. 4'),
-    startWeight: requireNonNegativeNumber(name, 'startWeight', merged.startWeight, 'weights are >= 0'),
-    endWeight: requireNonNegativeNumber(name, 'endWeight', merged.endWeight, 'weights are >= 0'),
-    schedule: requireOneOf(name, 'schedule', merged.schedule, RAMP_KINDS),
+    startTemperature: requirePositive(name, 'startTemperature', merged.startTemperature, 'a high temperature, e.g. 10'),
+    endTemperature: requirePositive(name, 'endTemperature', merged.endTemperature, 'the usual KD temperature, e.g. 4'),
+    startWeight: requireNonNegative(name, 'startWeight', merged.startWeight, 'weights are >= 0'),
+    endWeight: requireNonNegative(name, 'endWeight', merged.endWeight, 'weights are >= 0'),
+    schedule: requireChoice(name, 'schedule', merged.schedule, RAMP_KINDS),
     stages: requirePositiveInteger(name, 'stages', merged.stages, 'plateaus of the step schedule, e.g. 4'),
     rampFraction: requireFraction(name, 'rampFraction', merged.rampFraction, 'a fraction of training, e.g. 1 or 0.5'),
     scaleByT2: requireBoolean(name, 'scaleByT2', merged.scaleByT2),

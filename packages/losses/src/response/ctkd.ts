@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, rejectUnknownOptions, requireChoice, requireFraction, requireNonNegative, requirePositive } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
 import { REDUCTIONS } from '../divergence.js';
 import type { Reduction } from '../divergence.js';
 import { studentLogits, teacherLogits } from '../logits.js';
-import { rejectUnknownOptions, requireOneOf, requirePositiveNumber } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { cosineSchedule } from '../schedules/cosine.js';
 import { gradientReversal } from './gradient-reversal.js';
-import { requireFraction, requireNonNegativeNumber } from './options.js';
 import { li2023 } from './references.js';
 import { softenedKl } from './softened.js';
 
@@ -63,12 +61,12 @@ export function ctkdLoss(options: Partial<CtkdOptions> = {}): CtkdLoss {
   rejectUnknownOptions(name, options, Object.keys(CTKD_DEFAULTS));
   const merged = { ...CTKD_DEFAULTS, ...options };
   const resolved: CtkdOptions = {
-    lambdaMax: requireNonNegativeNumber(name, 'lambdaMax', merged.lambdaMax, 'the paper ramps lambda to 1'),
+    lambdaMax: requireNonNegative(name, 'lambdaMax', merged.lambdaMax, 'the paper ramps lambda to 1'),
     rampFraction: requireFraction(name, 'rampFraction', merged.rampFraction, 'a fraction of training, e.g. 1 or 10 / 240'),
-    minTemperature: requirePositiveNumber(name, 'minTemperature', merged.minTemperature, 'the official code uses 1'),
-    temperatureRange: requirePositiveNumber(name, 'temperatureRange', merged.temperatureRange, 'the official code uses 20'),
-    initialTemperature: requirePositiveNumber(name, 'initialTemperature', merged.initialTemperature, 'a temperature inside the range'),
-    reduction: requireOneOf(name, 'reduction', merged.reduction, REDUCTIONS),
+    minTemperature: requirePositive(name, 'minTemperature', merged.minTemperature, 'the official code uses 1'),
+    temperatureRange: requirePositive(name, 'temperatureRange', merged.temperatureRange, 'the official code uses 20'),
+    initialTemperature: requirePositive(name, 'initialTemperature', merged.initialTemperature, 'a temperature inside the range'),
+    reduction: requireChoice(name, 'reduction', merged.reduction, REDUCTIONS),
   };
   const { minTemperature, temperatureRange, initialTemperature } = resolved;
   const position = (initialTemperature - minTemperature) / temperatureRange;

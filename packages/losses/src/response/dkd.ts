@@ -1,12 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import {
+  rejectUnknownOptions,
+  requireFraction,
+  requireNonNegative,
+  requirePositive,
+  type KnowledgeLoss,
+  type LossDefinition,
+  type LossSetup,
+  type StepContext,
+} from '@distillery/core';
 import { klDivergence } from '../divergence.js';
 import { studentLogits, teacherLogits } from '../logits.js';
-import { rejectUnknownOptions, requirePositiveNumber } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { linearSchedule } from '../schedules/linear.js';
 import { stopGradient } from '../stop-gradient.js';
-import { requireFraction, requireNonNegativeNumber } from './options.js';
 import { zhao2022 } from './references.js';
 import { atLabels, nonTargetLogSoftmax, oneHotLabels, TARGET_SUPPRESSION } from './targets.js';
 
@@ -44,9 +51,9 @@ export function dkdLoss(options: Partial<DkdOptions> = {}): DkdLoss {
   rejectUnknownOptions(name, options, Object.keys(DKD_DEFAULTS));
   const merged = { ...DKD_DEFAULTS, ...options };
   const resolved: DkdOptions = {
-    alpha: requireNonNegativeNumber(name, 'alpha', merged.alpha, 'the paper uses alpha = 1'),
-    beta: requireNonNegativeNumber(name, 'beta', merged.beta, 'the paper uses beta = 8 on CIFAR-100, 0.5 on ImageNet'),
-    temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'the paper uses T = 4 on CIFAR-100, 1 on ImageNet'),
+    alpha: requireNonNegative(name, 'alpha', merged.alpha, 'the paper uses alpha = 1'),
+    beta: requireNonNegative(name, 'beta', merged.beta, 'the paper uses beta = 8 on CIFAR-100, 0.5 on ImageNet'),
+    temperature: requirePositive(name, 'temperature', merged.temperature, 'the paper uses T = 4 on CIFAR-100, 1 on ImageNet'),
     warmupFraction: requireFraction(name, 'warmupFraction', merged.warmupFraction, 'a fraction of training such as 20 / 240; 0 disables the warm-up'),
   };
   const { alpha, beta, temperature } = resolved;

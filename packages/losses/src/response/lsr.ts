@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import { rejectUnknownOptions, type KnowledgeLoss, type LossDefinition, type LossSetup, type StepContext } from '@distillery/core';
 import { klDivergence } from '../divergence.js';
 import { studentLogits } from '../logits.js';
-import { rejectUnknownOptions } from '../options.js';
 import { szegedy2016 } from '../references.js';
 import { checkLossRequirements } from '../requirements.js';
 

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition } from '@distillery/core';
+import { rejectUnknownOptions, requireNonNegative, requirePositive, type KnowledgeLoss, type LossDefinition } from '@distillery/core';
 import { studentLogits, teacherLogits } from '../logits.js';
-import { rejectUnknownOptions, requirePositiveNumber } from '../options.js';
 import { LOGIT_REQUIREMENTS, plainLoss } from '../plain-loss.js';
 import { stopGradient } from '../stop-gradient.js';
-import { requireNonNegativeNumber } from './options.js';
 import { yang2023 } from './references.js';
 import { atLabels, nonTargetLogSoftmax, oneHotLabels } from './targets.js';
 
@@ -39,8 +37,8 @@ export function nkdLoss(options: Partial<NkdOptions> = {}): NkdLoss {
   rejectUnknownOptions(name, options, Object.keys(NKD_DEFAULTS));
   const merged = { ...NKD_DEFAULTS, ...options };
   const resolved: NkdOptions = {
-    temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'the paper uses T = 1 on ImageNet'),
-    gamma: requireNonNegativeNumber(name, 'gamma', merged.gamma, 'the paper uses gamma = 1.5'),
+    temperature: requirePositive(name, 'temperature', merged.temperature, 'the paper uses T = 1 on ImageNet'),
+    gamma: requireNonNegative(name, 'gamma', merged.gamma, 'the paper uses gamma = 1.5'),
   };
   const { temperature, gamma } = resolved;
   return plainLoss({

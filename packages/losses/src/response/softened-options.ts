@@ -1,6 +1,6 @@
+import { rejectUnknownOptions, requireBoolean, requireChoice, requirePositive } from '@distillery/core';
 import { REDUCTIONS } from '../divergence.js';
 import type { Reduction } from '../divergence.js';
-import { rejectUnknownOptions, requireBoolean, requireOneOf, requirePositiveNumber } from '../options.js';
 
 /**
  * The options of a loss that compares temperature-softened outputs with one divergence (js, reverse-kl).
@@ -21,8 +21,8 @@ export function resolveSoftenedDivergenceOptions(
   rejectUnknownOptions(name, options, Object.keys(defaults));
   const merged = { ...defaults, ...options };
   return {
-    temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'use a temperature > 0, e.g. 1 or 4'),
+    temperature: requirePositive(name, 'temperature', merged.temperature, 'use a temperature > 0, e.g. 1 or 4'),
     scaleByT2: requireBoolean(name, 'scaleByT2', merged.scaleByT2),
-    reduction: requireOneOf(name, 'reduction', merged.reduction, REDUCTIONS),
+    reduction: requireChoice(name, 'reduction', merged.reduction, REDUCTIONS),
   };
 }

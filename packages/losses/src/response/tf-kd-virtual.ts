@@ -1,9 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import {
+  rejectUnknownOptions,
+  requireBoolean,
+  requireChoice,
+  requireOpenUnit,
+  requirePositive,
+  type KnowledgeLoss,
+  type LossDefinition,
+  type LossSetup,
+  type StepContext,
+} from '@distillery/core';
 import { studentLogits } from '../logits.js';
-import { rejectUnknownOptions, requireBoolean, requireOneOf, requirePositiveNumber } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
-import { requireOpenUnitInterval } from './options.js';
 import { yuan2020 } from './references.js';
 import { softenedKl } from './softened.js';
 import { oneHotLabels } from './targets.js';
@@ -48,9 +56,9 @@ export function tfKdVirtual(options: Partial<TfKdVirtualOptions> = {}): TfKdVirt
   rejectUnknownOptions(name, options, Object.keys(TF_KD_VIRTUAL_DEFAULTS));
   const merged = { ...TF_KD_VIRTUAL_DEFAULTS, ...options };
   const resolved: TfKdVirtualOptions = {
-    correctProbability: requireOpenUnitInterval(name, 'correctProbability', merged.correctProbability, 'the paper uses a = 0.9 or 0.99'),
-    temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'the paper tunes T in 1..60, e.g. 20'),
-    softening: requireOneOf(name, 'softening', merged.softening, VIRTUAL_TEACHER_SOFTENINGS),
+    correctProbability: requireOpenUnit(name, 'correctProbability', merged.correctProbability, 'the paper uses a = 0.9 or 0.99'),
+    temperature: requirePositive(name, 'temperature', merged.temperature, 'the paper tunes T in 1..60, e.g. 20'),
+    softening: requireChoice(name, 'softening', merged.softening, VIRTUAL_TEACHER_SOFTENINGS),
     scaleByT2: requireBoolean(name, 'scaleByT2', merged.scaleByT2),
   };
   const { correctProbability: a, temperature, softening } = resolved;

@@ -1,10 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import {
+  rejectUnknownOptions,
+  requireNonNegative,
+  type KnowledgeLoss,
+  type LossDefinition,
+  type LossSetup,
+  type StepContext,
+} from '@distillery/core';
 import { studentLogits } from '../logits.js';
-import { rejectUnknownOptions } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { detached } from './detached.js';
-import { requireNonNegativeNumber } from './options.js';
 import { yang2023 } from './references.js';
 import { atLabels, nonTargetLogSoftmax, oneHotLabels } from './targets.js';
 
@@ -59,8 +64,8 @@ export function tfNkdLoss(options: Partial<TfNkdOptions> = {}): TfNkdLoss {
   rejectUnknownOptions(name, options, Object.keys(TF_NKD_DEFAULTS));
   const merged = { ...TF_NKD_DEFAULTS, ...options };
   const resolved: TfNkdOptions = {
-    alpha: requireNonNegativeNumber(name, 'alpha', merged.alpha, 'the paper uses alpha = 1'),
-    beta: requireNonNegativeNumber(name, 'beta', merged.beta, 'the paper uses beta = 0.1'),
+    alpha: requireNonNegative(name, 'alpha', merged.alpha, 'the paper uses alpha = 1'),
+    beta: requireNonNegative(name, 'beta', merged.beta, 'the paper uses beta = 0.1'),
   };
   const loss: TfNkdLoss = {
     name,

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, rejectUnknownOptions, requireChoice, requirePositive } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
 import { readFeature, requireSameBatch, setupShape } from '../feature/features.js';
-import { rejectUnknownOptions, requireOneOf, requirePositiveNumber } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { PROJECTION_CHOICES } from './masked-mse.js';
 import type { ProjectionChoice } from './masked-mse.js';
@@ -44,8 +43,8 @@ export function contrastiveEmbeddingLoss(options: Partial<ContrastiveEmbeddingOp
   rejectUnknownOptions(name, options, Object.keys(CONTRASTIVE_EMBEDDING_DEFAULTS));
   const merged = { ...CONTRASTIVE_EMBEDDING_DEFAULTS, ...options };
   const resolved: ContrastiveEmbeddingOptions = {
-    temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'SimCSE uses 0.05'),
-    projection: requireOneOf(name, 'projection', merged.projection, PROJECTION_CHOICES),
+    temperature: requirePositive(name, 'temperature', merged.temperature, 'SimCSE uses 0.05'),
+    projection: requireChoice(name, 'projection', merged.projection, PROJECTION_CHOICES),
   };
   const state = new TapProjection(name, resolved.projection);
 

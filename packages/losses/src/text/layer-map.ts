@@ -1,5 +1,4 @@
-import { ConfigError } from '@distillery/core';
-import { requireOneOf } from '../options.js';
+import { ConfigError, requireChoice } from '@distillery/core';
 import type { FeatureSide } from '../feature/features.js';
 import { availableLayers, layerTap, missingLayer } from './taps.js';
 
@@ -32,7 +31,7 @@ function layerList(loss: string, option: string, value: unknown): number[] {
 }
 
 export function resolveLayerMap(loss: string, options: { mapping: unknown; studentLayers: unknown; teacherLayers: unknown }): LayerMapOptions {
-  const mapping = requireOneOf(loss, 'mapping', options.mapping, LAYER_MAPPINGS);
+  const mapping = requireChoice(loss, 'mapping', options.mapping, LAYER_MAPPINGS);
   const studentLayers = layerList(loss, 'studentLayers', options.studentLayers);
   const teacherLayers = layerList(loss, 'teacherLayers', options.teacherLayers);
   if (mapping === 'explicit') {

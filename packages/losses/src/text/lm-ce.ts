@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, rejectUnknownOptions } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
 import { setupShape } from '../feature/features.js';
-import { rejectUnknownOptions } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { radford2018 } from './references.js';
 import { MASK, TOKEN_LOGITS, TOKENS } from './taps.js';

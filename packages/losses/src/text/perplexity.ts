@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, EmptyDatasetError, MissingFeatureError } from '@distillery/core';
+import { EmptyDatasetError, MissingFeatureError, requirePositiveInteger } from '@distillery/core';
 import type { Dataset, ModelOutputs, StepContext, Teacher, TrainableModel } from '@distillery/core';
 import { TOKEN_LOGITS } from './taps.js';
 import { nextTokenTargets, readTokenLogits, tokenNll } from './token-targets.js';
@@ -29,7 +29,7 @@ function forward(model: TrainableModel | Teacher, x: tf.Tensor): ModelOutputs {
  */
 export function perplexity(model: TrainableModel | Teacher, dataset: Dataset, options: PerplexityOptions = {}): PerplexityResult {
   const batchSize = options.batchSize ?? 64;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`perplexity: batchSize must be an integer >= 1, got ${batchSize}`, 'use e.g. 64');
+  requirePositiveInteger('perplexity', 'batchSize', batchSize, 'use e.g. 64');
   if (!model.featureNames.includes(TOKEN_LOGITS)) throw new MissingFeatureError(`model "${model.name}" (perplexity needs a language model)`, TOKEN_LOGITS, model.featureNames);
   let total = tf.scalar(0);
   let count = tf.scalar(0);

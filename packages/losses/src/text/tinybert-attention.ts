@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import { rejectUnknownOptions, type KnowledgeLoss, type LossDefinition, type LossSetup, type StepContext } from '@distillery/core';
 import { readFeature, setupShape } from '../feature/features.js';
 import { requirePrepared } from '../feature/taps.js';
-import { rejectUnknownOptions } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { requireMatchingHeads } from './heads.js';
 import { declaredLayerTaps, mapLayers, resolveLayerMap } from './layer-map.js';

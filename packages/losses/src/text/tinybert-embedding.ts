@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import { rejectUnknownOptions, requireChoice, type KnowledgeLoss, type LossDefinition, type LossSetup, type StepContext } from '@distillery/core';
 import { readFeature, setupShape } from '../feature/features.js';
-import { rejectUnknownOptions, requireOneOf } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { maskedSequenceMse, PROJECTION_CHOICES } from './masked-mse.js';
 import type { ProjectionChoice } from './masked-mse.js';
@@ -36,7 +35,7 @@ export function tinyBertEmbeddingLoss(options: Partial<TinyBertEmbeddingOptions>
   const name = 'tinybert-embedding';
   rejectUnknownOptions(name, options, Object.keys(TINYBERT_EMBEDDING_DEFAULTS));
   const merged = { ...TINYBERT_EMBEDDING_DEFAULTS, ...options };
-  const resolved: TinyBertEmbeddingOptions = { projection: requireOneOf(name, 'projection', merged.projection, PROJECTION_CHOICES) };
+  const resolved: TinyBertEmbeddingOptions = { projection: requireChoice(name, 'projection', merged.projection, PROJECTION_CHOICES) };
   const state = new TapProjection(name, resolved.projection);
 
   const loss: TinyBertEmbeddingLoss = {

@@ -1,9 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import {
+  rejectUnknownOptions,
+  requireBoolean,
+  requireChoice,
+  type KnowledgeLoss,
+  type LossDefinition,
+  type LossSetup,
+  type StepContext,
+} from '@distillery/core';
 import { readFeature, setupShape } from '../feature/features.js';
 import type { Projection } from '../feature/projection.js';
 import { requirePrepared } from '../feature/taps.js';
-import { rejectUnknownOptions, requireBoolean, requireOneOf } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { declaredLayerTaps, mapLayers, resolveLayerMap } from './layer-map.js';
 import type { LayerMapping, LayerPair } from './layer-map.js';
@@ -48,7 +55,7 @@ export function tinyBertHiddenLoss(options: Partial<TinyBertHiddenOptions> = {})
   const map = resolveLayerMap(name, merged);
   const resolved: TinyBertHiddenOptions = {
     ...map,
-    projection: requireOneOf(name, 'projection', merged.projection, PROJECTION_CHOICES),
+    projection: requireChoice(name, 'projection', merged.projection, PROJECTION_CHOICES),
     shareProjection: requireBoolean(name, 'shareProjection', merged.shareProjection),
   };
   const declared = declaredLayerTaps(map, HIDDEN);

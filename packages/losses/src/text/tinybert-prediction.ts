@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
-import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
+import {
+  rejectUnknownOptions,
+  requireBoolean,
+  requirePositive,
+  type KnowledgeLoss,
+  type LossDefinition,
+  type LossSetup,
+  type StepContext,
+} from '@distillery/core';
 import { studentLogits, teacherLogits } from '../logits.js';
-import { rejectUnknownOptions, requireBoolean, requirePositiveNumber } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { stopGradient } from '../stop-gradient.js';
 import { jiao2020 } from './references.js';
@@ -32,7 +39,7 @@ export function tinyBertPredictionLoss(options: Partial<TinyBertPredictionOption
   rejectUnknownOptions(name, options, Object.keys(TINYBERT_PREDICTION_DEFAULTS));
   const merged = { ...TINYBERT_PREDICTION_DEFAULTS, ...options };
   const resolved: TinyBertPredictionOptions = {
-    temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'TinyBERT uses 1'),
+    temperature: requirePositive(name, 'temperature', merged.temperature, 'TinyBERT uses 1'),
     scaleByT2: requireBoolean(name, 'scaleByT2', merged.scaleByT2),
   };
   const { temperature } = resolved;

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { ClassCountMismatchError, ConfigError } from '@distillery/core';
+import { ClassCountMismatchError, ConfigError, rejectUnknownOptions, requireBoolean, requireChoice, requirePositive } from '@distillery/core';
 import type { KnowledgeLoss, LossDefinition, LossSetup, StepContext } from '@distillery/core';
 import { setupShape } from '../feature/features.js';
 import { KD_DIRECTIONS } from '../kd.js';
 import type { KdDirection } from '../kd.js';
-import { rejectUnknownOptions, requireBoolean, requireOneOf, requirePositiveNumber } from '../options.js';
 import { checkLossRequirements } from '../requirements.js';
 import { gu2024 } from '../response/references.js';
 import { maskedTokenMean, MASK, readMask, TOKEN_LOGITS } from './taps.js';
@@ -39,9 +38,9 @@ export function tokenKdLoss(options: Partial<TokenKdOptions> = {}): TokenKdLoss 
   rejectUnknownOptions(name, options, Object.keys(TOKEN_KD_DEFAULTS));
   const merged = { ...TOKEN_KD_DEFAULTS, ...options };
   const resolved: TokenKdOptions = {
-    temperature: requirePositiveNumber(name, 'temperature', merged.temperature, 'use a temperature > 0, 1 for language models'),
+    temperature: requirePositive(name, 'temperature', merged.temperature, 'use a temperature > 0, 1 for language models'),
     scaleByT2: requireBoolean(name, 'scaleByT2', merged.scaleByT2),
-    direction: requireOneOf(name, 'direction', merged.direction, KD_DIRECTIONS),
+    direction: requireChoice(name, 'direction', merged.direction, KD_DIRECTIONS),
   };
   const { temperature, direction } = resolved;
   const scale = resolved.scaleByT2 ? temperature * temperature : 1;

@@ -1,5 +1,5 @@
-import { ConfigError } from '@distillery/core';
-import { requireClasses, requirePositiveInteger, requireRate, requireSeed } from '../zoo/checks.js';
+import { ConfigError, requireHalfOpenUnit, requirePositiveInteger } from '@distillery/core';
+import { DROPOUT_HINT, MODEL_OPTIONS_HINT, requireClasses, requireSeed } from '../zoo/checks.js';
 import type {
   ResolvedTextCnnConfig,
   ResolvedTextGruConfig,
@@ -15,12 +15,12 @@ import type {
 /** [PAD], [UNK], [CLS], [SEP] take ids 0-3, so a usable vocabulary has at least one more. */
 const RESERVED_IDS = 4;
 
-function checkBase(config: TextModelBaseConfig): void {
-  requirePositiveInteger('vocabSize', config.vocabSize);
+function checkBase(owner: string, config: TextModelBaseConfig): void {
+  requirePositiveInteger(owner, 'vocabSize', config.vocabSize, MODEL_OPTIONS_HINT);
   if (config.vocabSize <= RESERVED_IDS) {
     throw new ConfigError(`vocabSize ${config.vocabSize} leaves no room for words: ids 0-3 are [PAD], [UNK], [CLS], [SEP]`, 'use the tokenizer\'s vocabulary size');
   }
-  requirePositiveInteger('maxLength', config.maxLength);
+  requirePositiveInteger(owner, 'maxLength', config.maxLength, MODEL_OPTIONS_HINT);
   requireSeed(config.seed);
 }
 
@@ -37,24 +37,21 @@ interface TransformerShapeConfig {
   readonly layers: number;
 }
 
-function checkTransformer(config: TransformerShapeConfig, dropout: number): void {
-  requirePositiveInteger('width', config.width);
-  requirePositiveInteger('heads', config.heads);
-  requirePositiveInteger('ffWidth', config.ffWidth);
-  requirePositiveInteger('layers', config.layers);
+function checkTransformer(owner: string, config: TransformerShapeConfig, dropout: number): void {
+  for (const option of ['width', 'heads', 'ffWidth', 'layers'] as const) requirePositiveInteger(owner, option, config[option], MODEL_OPTIONS_HINT);
   if (config.width % config.heads !== 0) {
     throw new ConfigError(
       `heads = ${config.heads} does not divide width = ${config.width}: every head gets width / heads dimensions`,
       `use heads = ${divisorsNear(config.width, config.heads)}, or a width that is a multiple of ${config.heads} (e.g. ${Math.ceil(config.width / config.heads) * config.heads})`,
     );
   }
-  requireRate('dropout', dropout);
+  requireHalfOpenUnit(owner, 'dropout', dropout, DROPOUT_HINT);
 }
 
 export function resolveTransformerClassifier(config: TransformerClassifierConfig): ResolvedTransformerClassifierConfig {
-  checkBase(config);
+  checkBase('transformerClassifier', config);
   const dropout = config.dropout ?? 0.1;
-  checkTransformer(config, dropout);
+  checkTransformer('transformerClassifier', config, dropout);
   requireClasses(config.numClasses);
   return {
     vocabSize: config.vocabSize,
@@ -71,9 +68,9 @@ export function resolveTransformerClassifier(config: TransformerClassifierConfig
 }
 
 export function resolveTransformerLM(config: TransformerLMConfig): ResolvedTransformerLMConfig {
-  checkBase(config);
+  checkBase('transformerLM', config);
   const dropout = config.dropout ?? 0.1;
-  checkTransformer(config, dropout);
+  checkTransformer('transformerLM', config, dropout);
   if (config.numClasses !== undefined && config.numClasses !== config.vocabSize) {
     throw new ConfigError(
       `a language model predicts the next token, so numClasses must equal vocabSize = ${config.vocabSize}, got ${config.numClasses}`,
@@ -96,16 +93,16 @@ export function resolveTransformerLM(config: TransformerLMConfig): ResolvedTrans
 }
 
 export function resolveTextCnn(config: TextCnnConfig): ResolvedTextCnnConfig {
-  checkBase(config);
-  requirePositiveInteger('embeddingSize', config.embeddingSize);
+  checkBase('textCnn', config);
+  requirePositiveInteger('textCnn', 'embeddingSize', config.embeddingSize, MODEL_OPTIONS_HINT);
   const filterWidths = [...(config.filterWidths ?? [3, 4, 5])];
   if (filterWidths.length === 0) throw new ConfigError('filterWidths is empty', 'give at least one convolution width, e.g. [3, 4, 5]');
-  filterWidths.forEach((w) => requirePositiveInteger('each filter width', w));
+  filterWidths.forEach((w, i) => requirePositiveInteger('textCnn', `filterWidths[${i}]`, w, MODEL_OPTIONS_HINT));
   const filters = config.filters ?? 100;
-  requirePositiveInteger('filters', filters);
+  requirePositiveInteger('textCnn', 'filters', filters, MODEL_OPTIONS_HINT);
   requireClasses(config.numClasses);
   const dropout = config.dropout ?? 0.5;
-  requireRate('dropout', dropout);
+  requireHalfOpenUnit('textCnn', 'dropout', dropout, DROPOUT_HINT);
   return {
     vocabSize: config.vocabSize,
     maxLength: config.maxLength,
@@ -120,14 +117,14 @@ export function resolveTextCnn(config: TextCnnConfig): ResolvedTextCnnConfig {
 }
 
 export function resolveTextGru(config: TextGruConfig): ResolvedTextGruConfig {
-  checkBase(config);
-  requirePositiveInteger('embeddingSize', config.embeddingSize);
-  requirePositiveInteger('hiddenSize', config.hiddenSize);
+  checkBase('textGru', config);
+  requirePositiveInteger('textGru', 'embeddingSize', config.embeddingSize, MODEL_OPTIONS_HINT);
+  requirePositiveInteger('textGru', 'hiddenSize', config.hiddenSize, MODEL_OPTIONS_HINT);
   requireClasses(config.numClasses);
   const pooling = config.pooling ?? 'last';
   if (pooling !== 'last' && pooling !== 'mean') throw new ConfigError(`pooling "${String(pooling)}" is unknown`, 'use "last" or "mean"');
   const dropout = config.dropout ?? 0.2;
-  requireRate('dropout', dropout);
+  requireHalfOpenUnit('textGru', 'dropout', dropout, DROPOUT_HINT);
   return {
     vocabSize: config.vocabSize,
     maxLength: config.maxLength,

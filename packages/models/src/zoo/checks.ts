@@ -1,10 +1,9 @@
 import { ConfigError } from '@distillery/core';
 
-export function requirePositiveInteger(what: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`${what} must be a positive integer, got ${value}`, 'check the model options');
-  }
-}
+// Model-specific checks. Sizes and dropout rates go through core's requirePositiveInteger and
+// requireHalfOpenUnit, with these hints.
+export const MODEL_OPTIONS_HINT = 'check the model options';
+export const DROPOUT_HINT = 'use e.g. 0.5 for hidden layers and 0.2 for inputs';
 
 export function requireClasses(numClasses: number): void {
   if (!Number.isInteger(numClasses) || numClasses < 2) {
@@ -15,12 +14,6 @@ export function requireClasses(numClasses: number): void {
 export function requireSeed(seed: number): void {
   if (!Number.isSafeInteger(seed)) {
     throw new ConfigError(`seed must be an integer, got ${seed}`, 'pass the run seed, e.g. seed: 1');
-  }
-}
-
-export function requireRate(what: string, rate: number): void {
-  if (!(rate >= 0 && rate < 1)) {
-    throw new ConfigError(`${what} ${rate} is outside [0, 1)`, 'use e.g. 0.5 for hidden layers and 0.2 for inputs');
   }
 }
 

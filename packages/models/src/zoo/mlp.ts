@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '@distillery/core';
+import { ConfigError, requireHalfOpenUnit, requirePositiveInteger } from '@distillery/core';
 import { fromLayersModel } from '../adapter/from-layers-model.js';
 import { SeededDropout } from '../layers/seeded-dropout.js';
 import { registerModelLayers } from '../layers/register.js';
 import { deriveSeed } from '../seeds.js';
 import type { LayersTrainableModel } from '../types.js';
-import { requireClasses, requirePositiveInteger, requireRate, requireSeed, requireShape } from './checks.js';
+import { DROPOUT_HINT, MODEL_OPTIONS_HINT, requireClasses, requireSeed, requireShape } from './checks.js';
 import { seededKernel } from './init.js';
 
 export interface MlpOptions {
@@ -35,13 +35,13 @@ export function mlp(options: MlpOptions): LayersTrainableModel {
   const { hidden, numClasses, seed } = options;
   const inputShape = resolveInputShape(options);
   const name = options.name ?? `mlp-${hidden.join('-')}`;
-  hidden.forEach((width, i) => requirePositiveInteger(`hidden[${i}]`, width));
+  hidden.forEach((width, i) => requirePositiveInteger('mlp', `hidden[${i}]`, width, MODEL_OPTIONS_HINT));
   requireClasses(numClasses);
   requireSeed(seed);
   const dropout = options.dropout ?? 0;
   const inputDropout = options.inputDropout ?? 0;
-  requireRate('dropout', dropout);
-  requireRate('inputDropout', inputDropout);
+  requireHalfOpenUnit('mlp', 'dropout', dropout, DROPOUT_HINT);
+  requireHalfOpenUnit('mlp', 'inputDropout', inputDropout, DROPOUT_HINT);
   if (options.maxNorm !== undefined && !(options.maxNorm > 0)) {
     throw new ConfigError(`maxNorm must be > 0, got ${options.maxNorm}`, 'omit it for no constraint, or use e.g. 15');
   }

@@ -1,7 +1,6 @@
-import { ConfigError, type OptimizerSpec, type Student, type Teacher } from '@distillery/core';
+import { ConfigError, requireChoice, requireFraction, requirePositive, type OptimizerSpec, type Student, type Teacher } from '@distillery/core';
 import { kdLoss } from '@distillery/losses';
 import { offlineDistillation } from '@distillery/offline';
-import { requireChoice, requirePositive, requireUnit } from '../checks.js';
 import { NamedScheme } from '../named-scheme.js';
 import { ensembleTeacher } from './ensemble-teacher.js';
 
@@ -34,7 +33,7 @@ export const BORN_AGAIN_DEFAULTS = { temperature: 1, alpha: 1, teacher: 'previou
 export function bornAgainGeneration(options: BornAgainGenerationOptions): NamedScheme {
   const d = BORN_AGAIN_DEFAULTS;
   const temperature = requirePositive('born-again', 'temperature', options.temperature ?? d.temperature);
-  const alpha = requireUnit('born-again', 'alpha', options.alpha ?? d.alpha);
+  const alpha = requireFraction('born-again', 'alpha', options.alpha ?? d.alpha, 'alpha mixes two targets or losses');
   const mode = requireChoice('born-again', 'teacher', options.teacher ?? d.teacher, BORN_AGAIN_TEACHERS);
   const { previous, student, optimizer } = options;
   const cacheTeacherOutputs = options.cacheTeacherOutputs ?? d.cacheTeacherOutputs;

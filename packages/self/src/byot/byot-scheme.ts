@@ -8,6 +8,9 @@ import {
   featureShapes,
   gradientStep,
   prefixed,
+  requireFraction,
+  requireNonNegative,
+  requirePositive,
   type Batch,
   type Classifier,
   type LossTerms,
@@ -19,7 +22,6 @@ import {
 } from '@distillery/core';
 import { crossEntropy, kdLoss, stopGradient, type KdLoss } from '@distillery/losses';
 import { deriveSeed } from '@distillery/models';
-import { requireNonNegative, requirePositive, requireUnit } from '../checks.js';
 import { buildHead, featureWidth, pooled, type Head } from './head.js';
 import { headClassifier, headEnsemble } from './head-classifier.js';
 import { BYOT_DEFAULTS, type ByotOptions } from './options.js';
@@ -59,7 +61,7 @@ export class BeYourOwnTeacher implements Scheme {
     if (options.taps.length === 0) throw new ConfigError('byot needs at least one tap for an auxiliary head', "pass taps, e.g. ['hidden1'] for an mlp with two hidden layers");
     if (new Set(options.taps).size !== options.taps.length) throw new ConfigError('byot: a tap is listed twice', 'attach one head per tap');
     this.kd = kdLoss({ temperature: requirePositive('byot', 'temperature', options.temperature ?? BYOT_DEFAULTS.temperature), scaleByT2: false });
-    this.alpha = requireUnit('byot', 'alpha', options.alpha ?? BYOT_DEFAULTS.alpha);
+    this.alpha = requireFraction('byot', 'alpha', options.alpha ?? BYOT_DEFAULTS.alpha, 'alpha mixes two targets or losses');
     this.featureWeight = requireNonNegative('byot', 'featureWeight', options.featureWeight ?? BYOT_DEFAULTS.featureWeight);
   }
 

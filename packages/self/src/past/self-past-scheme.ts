@@ -6,6 +6,7 @@ import {
   createOptimizer,
   gradientStep,
   prefixed,
+  requireFraction,
   type Batch,
   type Classifier,
   type LossTerms,
@@ -16,7 +17,6 @@ import {
   type TrainableModel,
   type TrainingProgress,
 } from '@distillery/core';
-import { requireUnit } from '../checks.js';
 import { PredictionMemory } from './prediction-memory.js';
 
 export interface SelfPastOptions {
@@ -48,7 +48,7 @@ export class SelfPast implements Scheme {
   private numClasses = 0;
 
   constructor(private readonly options: SelfPastOptions) {
-    this.finalAlpha = requireUnit('self-past', 'finalAlpha', options.finalAlpha ?? SELF_PAST_DEFAULTS.finalAlpha);
+    this.finalAlpha = requireFraction('self-past', 'finalAlpha', options.finalAlpha ?? SELF_PAST_DEFAULTS.finalAlpha, 'finalAlpha mixes two targets or losses');
   }
 
   prepare(context: SchemeContext, _sample: Batch): void {

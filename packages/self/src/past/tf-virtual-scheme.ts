@@ -1,7 +1,6 @@
-import type { OptimizerSpec, TrainableModel } from '@distillery/core';
+import { requireFraction, type OptimizerSpec, type TrainableModel } from '@distillery/core';
 import { tfKdVirtual, type TfKdVirtualOptions } from '@distillery/losses';
 import { offlineDistillation } from '@distillery/offline';
-import { requireUnit } from '../checks.js';
 import { NamedScheme } from '../named-scheme.js';
 
 export interface TfVirtualOptions extends Partial<TfKdVirtualOptions> {
@@ -22,7 +21,7 @@ export const TF_VIRTUAL_DEFAULTS = { alpha: 0.1 } as const;
  */
 export function tfVirtual(options: TfVirtualOptions): NamedScheme {
   const { model, optimizer, alpha, ...lossOptions } = options;
-  const share = requireUnit('tf-virtual', 'alpha', alpha ?? TF_VIRTUAL_DEFAULTS.alpha);
+  const share = requireFraction('tf-virtual', 'alpha', alpha ?? TF_VIRTUAL_DEFAULTS.alpha, 'alpha mixes two targets or losses');
   return new NamedScheme(
     'tf-virtual',
     offlineDistillation({ student: model, losses: [{ loss: tfKdVirtual(lossOptions), weight: 1 }], alpha: share, optimizer }),

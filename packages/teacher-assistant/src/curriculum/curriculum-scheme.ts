@@ -8,6 +8,8 @@ import {
   createOptimizer,
   gradientStep,
   prefixed,
+  requireChoice,
+  requirePositive,
   type Batch,
   type Classifier,
   type LossTerms,
@@ -64,12 +66,10 @@ export class CurriculumExperts implements Scheme {
     for (const teacher of options.teachers) {
       if (teacher.numClasses !== first.numClasses) throw new ClassCountMismatchError(`teacher "${teacher.name}" vs teacher "${first.name}"`, first.numClasses, teacher.numClasses);
     }
-    this.measure = options.difficulty ?? 'loss';
-    if (!DIFFICULTY_MEASURES.includes(this.measure)) throw new ConfigError(`difficulty "${this.measure}" is unknown`, `use one of: ${DIFFICULTY_MEASURES.join(', ')}`);
+    this.measure = requireChoice(this.name, 'difficulty', options.difficulty ?? 'loss', DIFFICULTY_MEASURES);
     this.rampUntil = options.rampUntil ?? 1;
     if (!(this.rampUntil > 0 && this.rampUntil <= 1)) throw new ConfigError(`rampUntil must lie in (0, 1], got ${this.rampUntil}`, 'it is the share of training after which only the largest teacher teaches');
-    this.temperature = options.temperature ?? 4;
-    if (!(this.temperature > 0) || !Number.isFinite(this.temperature)) throw new ConfigError(`temperature must be > 0, got ${this.temperature}`, 'use e.g. 4');
+    this.temperature = requirePositive(this.name, 'temperature', options.temperature ?? 4, 'use e.g. 4');
     this.alpha = options.alpha ?? 0.9;
     assertUnitInterval('alpha', this.alpha);
   }
