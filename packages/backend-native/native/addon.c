@@ -52,6 +52,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"binary", NULL, dn_binary, NULL, NULL, NULL, napi_enumerable, NULL},
       {"binaryBroadcast", NULL, dn_binary_broadcast, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unary", NULL, dn_unary, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"softmaxRows", NULL, dn_softmax_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"reduceSum", NULL, dn_reduce_sum, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxPool", NULL, dn_max_pool, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxPoolGrad", NULL, dn_max_pool_grad, NULL, NULL, NULL, napi_enumerable, NULL},

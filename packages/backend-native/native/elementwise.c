@@ -8,7 +8,7 @@
 
 /* Must match BINARY_OPS / UNARY_OPS in src/kernels/elementwise-codes.ts. */
 enum { DN_ADD = 0, DN_SUB = 1, DN_MUL = 2, DN_DIV = 3, DN_BINARY_COUNT = 4 };
-enum { DN_SQRT = 0, DN_SQUARE = 1, DN_RELU = 2, DN_STEP = 3, DN_UNARY_COUNT = 4 };
+enum { DN_SQRT = 0, DN_SQUARE = 1, DN_RELU = 2, DN_STEP = 3, DN_EXP = 4, DN_UNARY_COUNT = 5 };
 
 /* One loop per (op, layout) keeps every inner loop free of branches so the compiler vectorises it. */
 #define DN_BINARY_LOOPS(NAME, EXPR)                                                                  \
@@ -231,6 +231,8 @@ napi_value dn_unary(napi_env env, napi_callback_info info) {
     case DN_SQUARE: for (size_t i = 0; i < n; i++) o[i] = in[i] * in[i]; break;
     /* Written so NaN passes through, as in tfjs's cpu kernels. */
     case DN_RELU: for (size_t i = 0; i < n; i++) o[i] = in[i] < 0.0f ? 0.0f : in[i]; break;
+    /* glibc's expf is within 0.502 ulp; the stock kernel's Math.exp rounded to float32 within 0.5. */
+    case DN_EXP: for (size_t i = 0; i < n; i++) o[i] = expf(in[i]); break;
     default:
       for (size_t i = 0; i < n; i++) o[i] = isnan(in[i]) ? in[i] : (in[i] > 0.0f ? 1.0f : alpha);
       break;
@@ -310,5 +312,39 @@ napi_value dn_reduce_sum(napi_env env, napi_callback_info info) {
     for (size_t i = 0; i < i_n; i++) out.data[o * i_n + i] = (float)acc[i];
   }
   free(acc);
+  return dn_undefined(env);
+}
+
+napi_value dn_softmax_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  DN_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  dn_f32 x, out;
+  int64_t width;
+  if (argc < 3 || dn_get_f32(env, argv[0], "x", &x) || dn_get_f32(env, argv[1], "out", &out) ||
+      dn_get_i64(env, argv[2], "width", &width)) {
+    return NULL;
+  }
+  const size_t n = (size_t)width;
+  if (n == 0 || out.length != x.length || x.length % n != 0) {
+    napi_throw_range_error(env, NULL, "softmaxRows: out must match x, whose length must be a multiple of width");
+    return NULL;
+  }
+  for (size_t start = 0; start < x.length; start += n) {
+    const float *row = x.data + start;
+    float *o = out.data + start;
+    /* NaN wins, as in the stock Max kernel, so a row holding NaN is NaN everywhere. */
+    float max = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+      if (row[i] > max || isnan(row[i])) max = row[i];
+    }
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+      o[i] = expf(row[i] - max);
+      sum += o[i];
+    }
+    const float total = (float)sum;
+    for (size_t i = 0; i < n; i++) o[i] = o[i] / total;
+  }
   return dn_undefined(env);
 }

@@ -15,6 +15,8 @@ napi_value dn_binary(napi_env env, napi_callback_info info);
 napi_value dn_binary_broadcast(napi_env env, napi_callback_info info);
 /* unary(op, x, out, alpha) */
 napi_value dn_unary(napi_env env, napi_callback_info info);
+/* softmaxRows(x, out, width): softmax of each run of `width` floats (max, expf, sum in double, divide). */
+napi_value dn_softmax_rows(napi_env env, napi_callback_info info);
 /* reduceSum(x, out, outer, reduce, inner): out[o, i] = sum_r x[o, r, i], accumulated in double. */
 napi_value dn_reduce_sum(napi_env env, napi_callback_info info);
 

@@ -41,6 +41,8 @@ export interface NativeAddon {
   binaryBroadcast(op: number, a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /** out = op(x); alpha is Step's value for x <= 0. Ops: see UNARY_OPS. */
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** Softmax of each run of `width` floats: max (NaN wins), expf(x - max), sum in double, divide. */
+  softmaxRows(x: Float32Array, out: Float32Array, width: number): void;
   /** out[o, i] = sum over r of x[o, r, i], accumulated in double. */
   reduceSum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
   /** NHWC max/avg pooling with tfjs-backend-cpu's semantics; params from poolParams(). */
@@ -115,6 +117,7 @@ function isNativeAddon(value: unknown): value is NativeAddon {
     typeof candidate.conv2dBackpropFilter === 'function' &&
     typeof candidate.binary === 'function' &&
     typeof candidate.unary === 'function' &&
+    typeof candidate.softmaxRows === 'function' &&
     typeof candidate.reduceSum === 'function' &&
     typeof candidate.maxPoolGrad === 'function' &&
     typeof candidate.adamUpdate === 'function' &&

@@ -8,7 +8,11 @@ import { gatherV2Kernel, unsortedSegmentSumKernel } from './gather.js';
 import { tileKernel, transposeKernel } from './layout.js';
 import { OPTIMIZER_KERNELS } from './optimizers.js';
 import { POOL_KERNELS } from './pool.js';
-import { erfKernel, expKernel, floorKernel, greaterKernel, negKernel } from './simple-js.js';
+import { castKernel } from './cast.js';
+import { equalKernel, greaterKernel } from './compare.js';
+import { maxKernel } from './reduce-max.js';
+import { erfKernel, floorKernel, negKernel } from './simple-js.js';
+import { padV2Kernel, sliceKernel, splitVKernel } from './slicing.js';
 import { softmaxKernel } from './softmax.js';
 import { meanKernel, sumKernel } from './sum.js';
 import type { NativeKernelDefinition } from './types.js';
@@ -35,8 +39,13 @@ export const NATIVE_KERNELS: readonly NativeKernelDefinition[] = [
   softmaxKernel,
   negKernel,
   greaterKernel,
+  equalKernel,
+  castKernel,
+  maxKernel,
+  sliceKernel,
+  splitVKernel,
+  padV2Kernel,
   floorKernel,
-  expKernel,
   erfKernel,
   ...OPTIMIZER_KERNELS,
 ];

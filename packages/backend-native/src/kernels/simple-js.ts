@@ -1,4 +1,4 @@
-import { Erf, Exp, Floor, Greater, Neg, backend_util, broadcast_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { Erf, Floor, Neg, backend_util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { CpuBackendLike } from '../cpu-backend.js';
 import { asCpuBackend } from '../cpu-backend.js';
 import { newArray, numericValues } from './typed-values.js';
@@ -29,18 +29,6 @@ export const floorKernel: NativeKernelDefinition = {
     const { values } = input;
     const out = new Float32Array(values.length);
     for (let i = 0; i < values.length; i++) out[i] = Math.floor(values[i] as number);
-    return input.backend.makeTensorInfo(input.x.shape, 'float32', out);
-  },
-};
-
-export const expKernel: NativeKernelDefinition = {
-  kernelName: Exp,
-  create: (_addon, stock) => (args) => {
-    const input = float32Unary(args);
-    if (!input) return stock(args);
-    const { values } = input;
-    const out = new Float32Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = Math.exp(values[i] as number);
     return input.backend.makeTensorInfo(input.x.shape, 'float32', out);
   },
 };
@@ -76,42 +64,5 @@ export const negKernel: NativeKernelDefinition = {
     const out = newArray(x.dtype, values.length);
     for (let i = 0; i < values.length; i++) out[i] = -(values[i] as number);
     return backend.makeTensorInfo(x.shape, x.dtype, out);
-  },
-};
-
-/**
- * a > b as bool for float32/int32 operands of the same shape or with one scalar (LeakyReLU's
- * gradient compares the input with 0). Other broadcasts go to the stock kernel.
- */
-export const greaterKernel: NativeKernelDefinition = {
-  kernelName: Greater,
-  create: (_addon, stock) => (args) => {
-    const backend = asCpuBackend(args.backend);
-    const { a, b } = args.inputs;
-    if (!backend || !a || !b) return stock(args);
-    const aValues = numericValues(backend, a);
-    const bValues = numericValues(backend, b);
-    if (!aValues || !bValues || a.dtype === 'bool' || b.dtype === 'bool') return stock(args);
-    let outShape: number[];
-    try {
-      outShape = broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    } catch {
-      return stock(args); // rethrown there with tfjs's own message
-    }
-    const size = util.sizeFromShape(outShape);
-    // same element order when both span the output; otherwise only a single-value operand is handled
-    const same = aValues.length === size && bValues.length === size;
-    if (!same && !(aValues.length === size && bValues.length === 1) && !(bValues.length === size && aValues.length === 1)) return stock(args);
-    const out = new Uint8Array(size);
-    if (same) {
-      for (let i = 0; i < out.length; i++) out[i] = (aValues[i] as number) > (bValues[i] as number) ? 1 : 0;
-    } else if (aValues.length === size) {
-      const s = bValues[0] as number;
-      for (let i = 0; i < out.length; i++) out[i] = (aValues[i] as number) > s ? 1 : 0;
-    } else {
-      const s = aValues[0] as number;
-      for (let i = 0; i < out.length; i++) out[i] = s > (bValues[i] as number) ? 1 : 0;
-    }
-    return backend.makeTensorInfo(outShape, 'bool', out);
   },
 };
