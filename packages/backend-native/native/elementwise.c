@@ -8,7 +8,7 @@
 
 /* Must match BINARY_OPS / UNARY_OPS in src/kernels/elementwise-codes.ts. */
 enum { DN_ADD = 0, DN_SUB = 1, DN_MUL = 2, DN_DIV = 3, DN_BINARY_COUNT = 4 };
-enum { DN_SQRT = 0, DN_SQUARE = 1, DN_RELU = 2, DN_STEP = 3, DN_EXP = 4, DN_UNARY_COUNT = 5 };
+enum { DN_SQRT = 0, DN_SQUARE = 1, DN_RELU = 2, DN_STEP = 3, DN_EXP = 4, DN_ERF = 5, DN_UNARY_COUNT = 6 };
 
 /* One loop per (op, layout) keeps every inner loop free of branches so the compiler vectorises it. */
 #define DN_BINARY_LOOPS(NAME, EXPR)                                                                  \
@@ -207,6 +207,18 @@ napi_value dn_binary_broadcast(napi_env env, napi_callback_info info) {
   return dn_undefined(env);
 }
 
+/* tfjs-backend-cpu's Erf: the Abramowitz-Stegun 7.1.26 approximation with backend_util's ERF_*
+ * constants, evaluated in double as the JS kernel does, then rounded to float32. */
+static float dn_erf_as(float xf) {
+  const double p = 0.3275911, a1 = 0.254829592, a2 = -0.284496736, a3 = 1.421413741, a4 = -1.453152027,
+               a5 = 1.061405429;
+  const double x = xf;
+  const double v = fabs(x);
+  const double t = 1.0 / (1.0 + p * v);
+  const double sign = x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : x); /* Math.sign: +-0 and NaN pass through */
+  return (float)(sign * (1.0 - (((((a5 * t + a4) * t + a3) * t + a2) * t + a1) * t * exp(-v * v))));
+}
+
 napi_value dn_unary(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -233,6 +245,9 @@ napi_value dn_unary(napi_env env, napi_callback_info info) {
     case DN_RELU: for (size_t i = 0; i < n; i++) o[i] = in[i] < 0.0f ? 0.0f : in[i]; break;
     /* glibc's expf is within 0.502 ulp; the stock kernel's Math.exp rounded to float32 within 0.5. */
     case DN_EXP: for (size_t i = 0; i < n; i++) o[i] = expf(in[i]); break;
+    case DN_ERF:
+      for (size_t i = 0; i < n; i++) o[i] = dn_erf_as(in[i]);
+      break;
     default:
       for (size_t i = 0; i < n; i++) o[i] = isnan(in[i]) ? in[i] : (in[i] > 0.0f ? 1.0f : alpha);
       break;

@@ -201,9 +201,14 @@ describe.skipIf(!available)('JS kernels of the native backend match the stock cp
   });
 
   describe('elementwise', () => {
-    it('Neg, Floor, Exp, Erf (float32) and Neg (int32)', async () => {
+    it('Neg, Floor, Exp, Erf, Rsqrt (float32) and Neg (int32)', async () => {
       const x = () => tf.mul(randomTensor([64, 33], 25), 4);
-      expect(await compare(() => [tf.neg(x()), tf.floor(x()), tf.exp(x()), tf.erf(x())])).toBeLessThan(1e-6);
+      expect(await compare(() => [tf.neg(x()), tf.floor(x()), tf.exp(x()), tf.erf(x()), tf.rsqrt(tf.abs(x()))])).toBeLessThan(1e-6);
+      // small inputs (stock Exp/Erf below 1,024 values) and the special values
+      const special = () => tf.tensor1d([0, -0, NaN, Infinity, -Infinity, 1e-20, -3.5, 9]);
+      const specials = () => [tf.exp(special()), tf.erf(special()), tf.rsqrt(special()), tf.erf(tf.tile(special(), [200])), tf.exp(tf.tile(special(), [200]))];
+      const expected = (await runOn('cpu', specials)).map((values) => Array.from(values));
+      expect((await runOn('native', specials)).map((values) => Array.from(values))).toEqual(expected);
       const int = () => tf.neg(tf.tensor1d([3, -4, 0, 2147483647], 'int32'));
       expect(await compare(int)).toBe(0);
       await sameSignature(int);

@@ -11,7 +11,7 @@ import { POOL_KERNELS } from './pool.js';
 import { castKernel } from './cast.js';
 import { equalKernel, greaterKernel } from './compare.js';
 import { maxKernel } from './reduce-max.js';
-import { erfKernel, floorKernel, negKernel } from './simple-js.js';
+import { floorKernel, negKernel, rsqrtKernel } from './simple-js.js';
 import { padV2Kernel, sliceKernel, splitVKernel } from './slicing.js';
 import { softmaxKernel } from './softmax.js';
 import { meanKernel, sumKernel } from './sum.js';
@@ -46,7 +46,7 @@ export const NATIVE_KERNELS: readonly NativeKernelDefinition[] = [
   splitVKernel,
   padV2Kernel,
   floorKernel,
-  erfKernel,
+  rsqrtKernel,
   ...OPTIMIZER_KERNELS,
 ];
 
