@@ -37,7 +37,7 @@ dataset: { name: spam-assassin-lm, maxLength: 8, vocabSize: 120, trainLimit: 48,
 models:
   teacher: { type: transformerLm, width: 16, heads: 2, ffWidth: 16, layers: 1 }
   student: { type: transformerLm, width: 8, heads: 2, ffWidth: 8, layers: 1 }
-teachers: [{ id: teacher, model: teacher }]
+teachers: [{ id: teacher, model: teacher, losses: [{ name: lm-ce }] }]
 methods:
   - { id: student alone, student: student, losses: [{ name: lm-ce }], alpha: 1 }
   - { id: forward KL, student: student, losses: [{ name: lm-ce }, { name: token-kd }], alpha: 1 }

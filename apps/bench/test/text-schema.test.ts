@@ -128,6 +128,7 @@ describe('text suites: schema and validation-time misuse checks', () => {
       textSuite({
         dataset: { name: 'spam-assassin-lm', maxLength: 8, vocabSize: 100 },
         models: { teacher: { type: 'transformerLm', width: 16, heads: 2, ffWidth: 16, layers: 1 }, student: { type: 'transformerLm', width: 8, heads: 2, ffWidth: 8, layers: 1 } },
+        teachers: [{ id: 'teacher', model: 'teacher', losses: [{ name: 'lm-ce' }] }],
         methods: [
           { id: 'alone', student: 'student', losses: [{ name: 'lm-ce' }], alpha: 1 },
           { id: 'reverse', student: 'student', losses: [{ name: 'token-kd', options: { direction: 'reverse' } }], alpha: 1 },
@@ -138,5 +139,33 @@ describe('text suites: schema and validation-time misuse checks', () => {
       'lm.yaml',
     );
     expect(suite.rows.map((r) => `${r.id}:${r.role}`)).toEqual(['teacher:teacher', 'alone:student-alone', 'forward:distilled', 'reverse:distilled']);
+    // the teacher trains on lm-ce over every position, at alpha 1 (no cross-entropy on the window's label)
+    expect(suite.rows[0]?.method).toMatchObject({ scheme: 'offline', losses: [{ name: 'lm-ce' }], alpha: 1 });
+  });
+
+  it('LM suites refuse a teacher without lm-ce; teacher rows take label losses only', () => {
+    const lm = (teacher: object): Record<string, unknown> =>
+      textSuite({
+        dataset: { name: 'spam-assassin-lm', maxLength: 8, vocabSize: 100 },
+        models: { teacher: { type: 'transformerLm', width: 16, heads: 2, ffWidth: 16, layers: 1 }, student: { type: 'transformerLm', width: 8, heads: 2, ffWidth: 8, layers: 1 } },
+        teachers: [{ id: 'teacher', model: 'teacher', ...teacher }],
+        methods: [
+          { id: 'alone', student: 'student', losses: [{ name: 'lm-ce' }], alpha: 1 },
+          { id: 'forward', student: 'student', losses: [{ name: 'lm-ce' }, { name: 'token-kd' }], alpha: 1 },
+        ],
+      });
+    expect(issuesOf(lm({}))).toContainEqual({
+      path: 'teachers[0].losses',
+      message: 'a language-model teacher must train on every position: set losses: [{ name: lm-ce }] (without it, it learns only the token after each window)',
+    });
+    expect(issuesOf(lm({ losses: [{ name: 'token-kd' }] }))).toContainEqual({
+      path: 'teachers[0].losses[0].name',
+      message: 'loss "token-kd" learns from a teacher, but a teacher row has none: give it label losses only (e.g. lm-ce), or make it a method row',
+    });
+    expect(issuesOf(lm({ losses: [{ name: 'lm-cee' }] }))).toContainEqual(expect.objectContaining({ path: 'teachers[0].losses[0].name', message: expect.stringContaining('no loss named "lm-cee"') as string }));
+    expect(issuesOf(lm({ losses: [{ name: 'lm-ce' }] }))).toEqual([]);
+    // classification suites keep the cross-entropy teacher (no method) unless a row says otherwise
+    const plain = validateSuite(textSuite(), registry, 'text.yaml');
+    expect(plain.rows[0]?.method).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { checkSchemeConstruction, needsConstructionCheck } from './check-scheme.
 import { checkClasses, checkMethodNames, checkPaper, commonChecks, lookupModel } from './row-checks.js';
 import type { AugmentationSpec, LossRef, MethodRow, ModelSpec, OptimizerSpecInput, PaperFigure, SubsetSpec, SuiteSpec, View } from './schema.js';
 import type { SuiteIssue } from './suite-error.js';
+import { checkTeacherLosses } from './teacher-losses.js';
 import { checkTextLosses, checkTextModels, checkTransfer, isLmLabelsOnly, isLmVanillaKd, resolveInitFrom } from './text-checks.js';
 import { findCycles, findTeachingRow, teacherRefsOf, type TeachingRow } from './teacher-refs.js';
 import { checkTrainingSet, syntheticSetOf, type SyntheticSet } from './training-set.js';
@@ -176,8 +177,13 @@ export function resolveSuite(spec: SuiteSpec, registry: Registry, source: string
     const path = `teachers[${i}]`;
     claim(row.group ?? '', row.id, path);
     const common = commonChecks(spec, row, row.model, path, 'model', issues);
+    checkTeacherLosses(spec, row, path, registry, issues);
     if (!common) return;
-    rows.push({ ...common, kind: 'teacher', id: row.id, role: 'teacher', series: 'teacher', epochs: row.epochs ?? spec.epochs.teacher, paper: row.paper, teacher: undefined, teachers: [], peers: [], init: row.init ?? 0, method: undefined, output: undefined });
+    // a teacher with its own label losses trains as offline with those losses at alpha 1 (no label cross-entropy)
+    const method: ResolvedMethod | undefined = row.losses
+      ? { scheme: 'offline', schemeOptions: {}, losses: row.losses, alpha: 1, classBias: undefined, optimizer: undefined, syntheticSet: undefined }
+      : undefined;
+    rows.push({ ...common, kind: 'teacher', id: row.id, role: 'teacher', series: 'teacher', epochs: row.epochs ?? spec.epochs.teacher, paper: row.paper, teacher: undefined, teachers: [], peers: [], init: row.init ?? 0, method, output: undefined });
   });
 
   const methods: MethodResolution[] = spec.methods.map((row, i) => {

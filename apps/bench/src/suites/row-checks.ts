@@ -1,5 +1,5 @@
 import { DistilleryError, type Registry } from '@distillery/core';
-import type { AugmentationSpec, MethodRow, ModelSpec, PaperFigure, SubsetSpec, SuiteSpec, TeacherRow, View } from './schema.js';
+import type { AugmentationSpec, LossRef, MethodRow, ModelSpec, PaperFigure, SubsetSpec, SuiteSpec, TeacherRow, View } from './schema.js';
 import type { SuiteIssue } from './suite-error.js';
 
 export const NUM_CLASSES = 10;
@@ -32,7 +32,12 @@ export function checkMethodNames(row: MethodRow, path: string, registry: Registr
     }
     if (row.alpha !== undefined && !('alpha' in defaults)) issues.push({ path: `${path}.alpha`, message: `scheme "${row.scheme}" takes no alpha` });
   }
-  row.losses.forEach((loss, i) => {
+  checkLossNames(row.losses, path, registry, issues);
+}
+
+/** Every loss is registered and accepts its options. */
+export function checkLossNames(losses: readonly LossRef[], path: string, registry: Registry, issues: SuiteIssue[]): void {
+  losses.forEach((loss, i) => {
     if (!registry.hasLoss(loss.name)) {
       issues.push({ path: `${path}.losses[${i}].name`, message: `no loss named "${loss.name}" is registered (known: ${registry.losses().map((l) => l.name).join(', ')})` });
       return;

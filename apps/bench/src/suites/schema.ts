@@ -125,13 +125,6 @@ const rowFields = {
   paper: paperFigureSchema.optional(),
 };
 
-export const teacherRowSchema = z.strictObject({
-  ...rowFields,
-  /** key into `models` */
-  model: z.string().min(1),
-  /** 0 (default) or another initialisation of the same architecture */
-  init: initField,
-});
 
 /**
  * A teacher a method row learns from: the id of a teacher row or of another method row (whose trained
@@ -164,6 +157,19 @@ export const lossRefSchema = z.strictObject({
   name: z.string().min(1),
   options: hyperParametersSchema.optional(),
   weight: z.number().nonnegative().default(1),
+});
+
+export const teacherRowSchema = z.strictObject({
+  ...rowFields,
+  /** key into `models` */
+  model: z.string().min(1),
+  /** 0 (default) or another initialisation of the same architecture */
+  init: initField,
+  /**
+   * label losses the teacher trains on instead of cross-entropy on the labels (alpha 1). Language-model
+   * teachers need `[{ name: lm-ce }]`: the label of an LM window is only the token after it.
+   */
+  losses: z.array(lossRefSchema).min(1).optional(),
 });
 
 export const classBiasSchema = z.strictObject({
