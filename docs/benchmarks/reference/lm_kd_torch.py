@@ -11,7 +11,7 @@ Same models (packages/models/src/text/transformer-lm.ts, encoder.ts, attention.t
 after the embedding norm, on the attention probabilities, on the attention output and on the feed-forward
 output (each before its residual add), exact GELU, layer-norm epsilon 1e-5, output projection tied to the
 token embedding plus a zero-initialised bias; every weight truncated normal(0, 0.02) cut at 2 std, biases 0,
-norm gains 1. Teacher width 64, 4 heads, ffWidth 128, 2 layers, 10 epochs; students width 32, 4 heads,
+norm gains 1. Teacher width 64, 4 heads, ffWidth 128, 2 layers, 6 epochs; students width 32, 4 heads,
 ffWidth 64, 1 layer, 2 epochs. Batch 32 (last batch partial), Adam lr 1e-3 (tfjs epsilon 1e-7).
 
 Same objectives (offline scheme, alpha 1, so the last-position hard-label CE has weight 0 for students):
@@ -64,7 +64,7 @@ MASK_NEGATIVE = -1e9
 parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 parser.add_argument('folder', nargs='?', default='/tmp/lm')
 parser.add_argument('--seeds', default='1', help='comma-separated run seeds, e.g. 1,2,3 (default 1)')
-parser.add_argument('--teacher-epochs', type=int, default=10)
+parser.add_argument('--teacher-epochs', type=int, default=6)
 parser.add_argument('--student-epochs', type=int, default=2)
 parser.add_argument('--train-limit', type=int, default=None, help='evenly spaced subset of the dumped training windows')
 parser.add_argument('--test-limit', type=int, default=None, help='evenly spaced subset of the dumped test windows')
