@@ -19,6 +19,7 @@ import { InMemoryDataset, createRng } from '@distillery/data';
 import { kdLoss } from '@distillery/losses';
 import { asTeacher, lenet5, mlp } from '@distillery/models';
 import { offlineDistillation } from '@distillery/offline';
+import { installKernelTimers, runSchemeSteps } from './kernel-timers.mjs';
 
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
@@ -41,25 +42,7 @@ const cpuMs = (since) => {
   return (used.user + used.system) / 1000;
 };
 
-const timers = new Map();
-let timing = false;
-for (const config of tf.getKernelsForBackend(tfBackend)) {
-  const inner = config.kernelFunc;
-  tf.unregisterKernel(config.kernelName, tfBackend);
-  tf.registerKernel({
-    ...config,
-    kernelFunc: (args) => {
-      if (!timing) return inner(args);
-      const start = cpuTime ? process.cpuUsage() : performance.now();
-      const out = inner(args);
-      const entry = timers.get(config.kernelName) ?? { ms: 0, calls: 0 };
-      entry.ms += cpuTime ? cpuMs(start) : performance.now() - start;
-      entry.calls += 1;
-      timers.set(config.kernelName, entry);
-      return out;
-    },
-  });
-}
+const timers = installKernelTimers(tfBackend, { cpuTime });
 
 const models =
   pair === 'mlp'
@@ -82,37 +65,16 @@ const scheme = offlineDistillation({
 const batches = [...data.batches({ batchSize: BATCH, shuffle: false, seed: 1, epoch: 0 })];
 await scheme.prepare({ numClasses: 10, inputShape: models.inputShape, datasetSize: data.size, epochs: 1, stepsPerEpoch: 4, totalSteps: steps + 3, seed: 1, train: data }, batches[0]);
 
-const run = async (count) => {
-  let last;
-  for (let i = 0; i < count; i++) {
-    const terms = scheme.step(batches[i % 4], { epoch: 0, step: i, fraction: 0 });
-    for (const [name, value] of Object.entries(terms)) {
-      if (name === 'total') {
-        last?.dispose();
-        last = value;
-      } else value.dispose();
-    }
-  }
-  await last.data();
-  last.dispose();
-};
-await run(3); // warm-up: optimiser slots, allocator high-water marks
-timing = true;
+await runSchemeSteps(scheme, batches, 3); // warm-up: optimiser slots, allocator high-water marks
+timers.start();
 const started = performance.now();
 const startedCpu = process.cpuUsage();
-await run(steps);
+await runSchemeSteps(scheme, batches, steps);
 const stepMs = (performance.now() - started) / steps;
 const stepCpuMs = cpuMs(startedCpu) / steps;
-timing = false;
-
-const total = [...timers.values()].reduce((sum, e) => sum + e.ms, 0) / steps;
-const reference = cpuTime ? stepCpuMs : stepMs;
+timers.stop();
 console.log(`${backend} ${pair}/${kind}: ${stepMs.toFixed(1)} ms/step wall (${((BATCH * 1000) / stepMs).toFixed(0)} samples/s), ${stepCpuMs.toFixed(1)} ms/step process CPU`);
-console.log(`kernels ${total.toFixed(1)} ms, outside kernels ${(reference - total).toFixed(1)} ms (${cpuTime ? 'CPU' : 'wall'} time)`);
-for (const [name, e] of [...timers.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
-  if (e.ms / steps < 0.05) continue;
-  console.log(`  ${name.padEnd(28)} ${(e.ms / steps).toFixed(2).padStart(7)} ms/step  ${(e.calls / steps).toFixed(1).padStart(5)} calls/step`);
-}
+timers.report(steps, cpuTime ? stepCpuMs : stepMs);
 scheme.dispose();
 student.dispose();
 teacher?.dispose();

@@ -17,6 +17,7 @@ import { InMemoryDataset, createRng } from '@distillery/data';
 import { kdLoss, miniLmAttentionLoss, miniLmValueLoss, tinyBertAttentionLoss, tinyBertHiddenLoss } from '@distillery/losses';
 import { asTeacher, textCnn, transformerClassifier } from '@distillery/models';
 import { offlineDistillation } from '@distillery/offline';
+import { installKernelTimers, runSchemeSteps } from './kernel-timers.mjs';
 
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
@@ -36,26 +37,7 @@ const VOCAB = 2000;
 tf.enableProdMode();
 const { tfBackend } = await selectBackend({ force: backend });
 
-const timers = new Map();
-let timing = false;
-for (const config of tf.getKernelsForBackend(tfBackend)) {
-  const inner = config.kernelFunc;
-  tf.unregisterKernel(config.kernelName, tfBackend);
-  tf.registerKernel({
-    ...config,
-    kernelFunc: (args) => {
-      if (!timing) return inner(args);
-      const start = performance.now();
-      const out = inner(args);
-      const key = byShape ? `${config.kernelName} ${Object.values(args.inputs).filter(Boolean).map((t) => `${t.dtype}[${t.shape}]`).join(' ')}` : config.kernelName;
-      const entry = timers.get(key) ?? { ms: 0, calls: 0 };
-      entry.ms += performance.now() - start;
-      entry.calls += 1;
-      timers.set(key, entry);
-      return out;
-    },
-  });
-}
+const timers = installKernelTimers(tfBackend, { byShape });
 
 const base = { vocabSize: VOCAB, maxLength: LENGTH, numClasses: 3 };
 const build = {
@@ -87,33 +69,14 @@ const scheme = offlineDistillation({
 const batches = [...data.batches({ batchSize: BATCH, shuffle: false, seed: 1, epoch: 0 })];
 await scheme.prepare({ numClasses: 3, inputShape: [LENGTH], datasetSize: data.size, epochs: 1, stepsPerEpoch: 4, totalSteps: steps + 3, seed: 1, train: data }, batches[0]);
 
-const run = async (count) => {
-  let last;
-  for (let i = 0; i < count; i++) {
-    const terms = scheme.step(batches[i % 4], { epoch: 0, step: i, fraction: 0 });
-    for (const [name, value] of Object.entries(terms)) {
-      if (name === 'total') {
-        last?.dispose();
-        last = value;
-      } else value.dispose();
-    }
-  }
-  await last.data();
-  last.dispose();
-};
-await run(3);
-timing = true;
+await runSchemeSteps(scheme, batches, 3); // warm-up: optimiser slots, allocator high-water marks
+timers.start();
 const started = performance.now();
-await run(steps);
+await runSchemeSteps(scheme, batches, steps);
 const stepMs = (performance.now() - started) / steps;
-timing = false;
-const total = [...timers.values()].reduce((sum, e) => sum + e.ms, 0) / steps;
+timers.stop();
 console.log(`${backend} ${modelName}/${kind === 'kd' ? lossName : kind}: ${stepMs.toFixed(1)} ms/step wall (${((BATCH * 1000) / stepMs).toFixed(0)} samples/s)`);
-console.log(`kernels ${total.toFixed(1)} ms, outside kernels ${(stepMs - total).toFixed(1)} ms`);
-for (const [name, e] of [...timers.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
-  if (e.ms / steps < 0.05) continue;
-  console.log(`  ${name.padEnd(byShape ? 60 : 28)} ${(e.ms / steps).toFixed(2).padStart(7)} ms/step  ${(e.calls / steps).toFixed(1).padStart(5)} calls/step`);
-}
+timers.report(steps, stepMs);
 scheme.dispose();
 student.dispose();
 teacher?.dispose();

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createOptimizer, gradientStep, selectBackend } from '@distillery/core';
 import { dafl, imageGenerator } from '@distillery/data-free';
 import { asTeacher, lenet5, transformerClassifier } from '@distillery/models';
+import { installKernelTimers } from './kernel-timers.mjs';
 
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
@@ -31,27 +32,7 @@ const profile = process.argv.includes('--profile');
 tf.enableProdMode();
 const { tfBackend } = await selectBackend({ force: backend });
 
-const timers = new Map();
-let timing = false;
-if (profile) {
-  for (const config of tf.getKernelsForBackend(tfBackend)) {
-    const inner = config.kernelFunc;
-    tf.unregisterKernel(config.kernelName, tfBackend);
-    tf.registerKernel({
-      ...config,
-      kernelFunc: (args) => {
-        if (!timing) return inner(args);
-        const start = performance.now();
-        const out = inner(args);
-        const entry = timers.get(config.kernelName) ?? { ms: 0, calls: 0 };
-        entry.ms += performance.now() - start;
-        entry.calls += 1;
-        timers.set(config.kernelName, entry);
-        return out;
-      },
-    });
-  }
-}
+const timers = profile ? installKernelTimers(tfBackend) : undefined;
 
 /** Returns { step(i): tf.Scalar (kept), dispose() } for the chosen workload. */
 function transformerWorkload() {
@@ -125,21 +106,14 @@ const go = async (count, offset) => {
   }
 };
 await go(warmup, 0); // warm-up: optimiser slots, allocator high-water marks
-timing = true;
+timers?.start();
 const started = performance.now();
 const startedCpu = process.cpuUsage();
 await go(steps, warmup);
 const stepMs = (performance.now() - started) / steps;
 const used = process.cpuUsage(startedCpu);
 const stepCpuMs = (used.user + used.system) / 1000 / steps;
-timing = false;
+timers?.stop();
 console.log(`${backend} (tfjs backend '${tfBackend}') ${workload}: ${stepMs.toFixed(1)} ms/step wall, ${stepCpuMs.toFixed(1)} ms/step process CPU (${steps} steps)`);
-if (profile) {
-  const total = [...timers.values()].reduce((sum, e) => sum + e.ms, 0) / steps;
-  console.log(`kernels ${total.toFixed(1)} ms, outside kernels ${(stepMs - total).toFixed(1)} ms (wall)`);
-  for (const [name, e] of [...timers.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
-    if (e.ms / steps < 0.05) continue;
-    console.log(`  ${name.padEnd(28)} ${(e.ms / steps).toFixed(2).padStart(9)} ms/step  ${(e.calls / steps).toFixed(1).padStart(5)} calls/step`);
-  }
-}
+timers?.report(steps, stepMs);
 run.dispose();
