@@ -1,3 +1,14 @@
+import { broadcast_util } from '@tensorflow/tfjs';
+
+/** The broadcast output shape of a and b, or null when they do not broadcast (the stock kernel then throws tfjs's own error). */
+export function broadcastShapeOf(aShape: readonly number[], bShape: readonly number[]): number[] | null {
+  try {
+    return broadcast_util.assertAndGetBroadcastShape([...aShape], [...bShape]);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The addon's binaryBroadcast geometry for `a (op) b -> out`: Int32Array [rank, dims..., aStrides...,
  * bStrides...] where a stride of 0 repeats the operand along that dimension. Dimensions of size 1

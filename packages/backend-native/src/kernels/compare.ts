@@ -1,6 +1,6 @@
-import { Equal, Greater, broadcast_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { Equal, Greater, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import { asCpuBackend } from '../cpu-backend.js';
-import { broadcastGeometry } from './broadcast-geometry.js';
+import { broadcastGeometry, broadcastShapeOf } from './broadcast-geometry.js';
 import { numericValues, type NumericArray } from './typed-values.js';
 import type { NativeKernelDefinition } from './types.js';
 
@@ -55,12 +55,8 @@ function comparisonKernel(kernelName: string, kind: Comparison): NativeKernelDef
       const aValues = numericValues(backend, a);
       const bValues = numericValues(backend, b);
       if (!aValues || !bValues) return stock(args);
-      let outShape: number[];
-      try {
-        outShape = broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      } catch {
-        return stock(args); // rethrown there with tfjs's own message
-      }
+      const outShape = broadcastShapeOf(a.shape, b.shape);
+      if (!outShape) return stock(args); // rethrown there with tfjs's own message
       const out = new Uint8Array(util.sizeFromShape(outShape));
       if (out.length > 0) compareRows(kind, aValues, bValues, out, broadcastGeometry(a.shape, b.shape, outShape));
       return backend.makeTensorInfo(outShape, 'bool', out);

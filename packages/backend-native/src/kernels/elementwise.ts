@@ -1,6 +1,6 @@
-import { Add, Erf, Exp, Multiply, RealDiv, Relu, Sqrt, Square, Step, Sub, broadcast_util, util } from '@tensorflow/tfjs';
+import { Add, Erf, Exp, Multiply, RealDiv, Relu, Sqrt, Square, Step, Sub, util } from '@tensorflow/tfjs';
 import { asCpuBackend, float32Values } from '../cpu-backend.js';
-import { broadcastGeometry } from './broadcast-geometry.js';
+import { broadcastGeometry, broadcastShapeOf } from './broadcast-geometry.js';
 import type { NativeKernelDefinition } from './types.js';
 
 /** Op codes of native/elementwise.c. */
@@ -40,12 +40,8 @@ function binaryKernel(kernelName: string, op: number): NativeKernelDefinition {
       const aValues = float32Values(backend, a);
       const bValues = float32Values(backend, b);
       if (!aValues || !bValues) return stock(args);
-      let outShape: number[];
-      try {
-        outShape = broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      } catch {
-        return stock(args); // rethrown there with tfjs's own message
-      }
+      const outShape = broadcastShapeOf(a.shape, b.shape);
+      if (!outShape) return stock(args); // rethrown there with tfjs's own message
       const size = util.sizeFromShape(outShape);
       const tiles = tilesOutput(a.shape, outShape) && tilesOutput(b.shape, outShape);
       if (size < (tiles ? MIN_NATIVE_ELEMENTS : MIN_NATIVE_BROADCAST_ELEMENTS)) return stock(args);
